@@ -1,0 +1,20 @@
+/* config.h: the worker's settings, read once from the environment at start. */
+#ifndef NOTES_CONFIG_H
+#define NOTES_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_MAX_BODY 65536
+#define CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS 5000
+
+struct config {
+    const char *database_url;  /* DATABASE_URL: a libpq URI or keyword string; "" = libpq's PG* */
+    size_t max_body;           /* NOTES_MAX_BODY: largest accepted body in bytes */
+    long statement_timeout_ms; /* NOTES_STATEMENT_TIMEOUT_MS: longest a query may run */
+};
+
+/* Reads the environment; on a bad value writes a message to err and returns false. */
+bool config_load(struct config *cfg, char *err, size_t err_size);
+
+#endif

@@ -1,0 +1,42 @@
+/* fcgi_io.c: FastCGI parameters and streams to and from our request and response. */
+#include "fcgi_io.h"
+
+static const char *
+param_or(FCGX_Request *fr, const char *name, const char *fallback)
+{
+    const char *value = FCGX_GetParam(name, fr->envp);
+    return value != NULL && value[0] != '\0' ? value : fallback;
+}
+
+void
+fcgi_read_request(FCGX_Request *fr, size_t limit, struct request *req, struct buf *body)
+{
+    char chunk[16384];
+    int n;
+
+    req->method = param_or(fr, "REQUEST_METHOD", "GET");
+    req->path = param_or(fr, "PATH_INFO", param_or(fr, "DOCUMENT_URI", "/"));
+    req->query = param_or(fr, "QUERY_STRING", "");
+    req->content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+    req->body_too_large = false;
+    req->body_limit = limit;
+
+    buf_reset(body);
+    while ((n = FCGX_GetStr(chunk, sizeof(chunk), fr->in)) > 0) {
+        if (req->body_too_large || body->len + (size_t)n > limit) {
+            req->body_too_large = true; /* keep reading, but only to discard */
+            continue;
+        }
+        if (!buf_append(body, chunk, (size_t)n))
+            req->body_too_large = true;
+    }
+    req->body = req->body_too_large || body->len == 0 ? NULL : body->data;
+    req->body_len = req->body == NULL ? 0 : body->len;
+}
+
+bool
+fcgi_write(void *ctx, const char *data, size_t len)
+{
+    FCGX_Request *fr = ctx;
+    return FCGX_PutStr(data, (int)len, fr->out) == (int)len;
+}

@@ -1,0 +1,291 @@
+/* handlers.c: ping and the five notes endpoints. */
+#include "handlers.h"
+
+#include "json_body.h"
+#include "router.h"
+#include "validate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Stream a long list to the client in pieces of about this size. */
+#define LIST_FLUSH_BYTES 32768
+
+#define DETAIL_NOTE_NOT_FOUND "Note not found"
+#define DETAIL_UNAVAILABLE "Database unavailable, try again shortly"
+#define DETAIL_UNPARSABLE "There was an error parsing the body"
+
+typedef void (*handler_fn)(const struct request *req, const struct route_match *match,
+                           struct response *resp, struct store *store);
+
+/* A note as FastAPI's NoteDB model renders it: title, description, id. */
+static struct json_object *
+note_to_json(const struct note *note)
+{
+    struct json_object *obj = json_object_new_object();
+
+    json_object_object_add(obj, "title", json_object_new_string(note->title));
+    json_object_object_add(obj, "description", json_object_new_string(note->description));
+    json_object_object_add(obj, "id", json_object_new_int(note->id));
+    return obj;
+}
+
+static void
+respond_validation(struct response *resp, struct json_object *detail)
+{
+    struct json_object *obj = json_object_new_object();
+
+    json_object_object_add(obj, "detail", json_object_get(detail));
+    response_set_json(resp, 422, obj);
+    json_object_put(obj);
+}
+
+/* The answer for a store call that found no note or failed; the OK case is the caller's. */
+static void
+respond_store_failure(struct response *resp, enum store_result result)
+{
+    if (result == STORE_NOT_FOUND)
+        response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
+    else
+        response_set_detail(resp, 503, DETAIL_UNAVAILABLE);
+}
+
+static void
+respond_note(struct response *resp, int status, const struct note *note)
+{
+    struct json_object *obj = note_to_json(note);
+
+    response_set_json(resp, status, obj);
+    json_object_put(obj);
+}
+
+/*
+ * Reads and validates a note body into *note. Returns the status to answer with when it is
+ * not acceptable (422 with errors added to detail, or 400), or 0 when it is.
+ */
+static int
+read_note_body(const struct request *req, struct note *note, struct json_object *detail)
+{
+    struct pyjson_field fields[2] = {{"title", {PYJSON_ABSENT, NULL, 0}},
+                                     {"description", {PYJSON_ABSENT, NULL, 0}}};
+    int status = 0;
+
+    switch (json_body_read(req, fields, 2, detail)) {
+    case BODY_OBJECT:
+        if (!validate_note_fields(fields, note, detail))
+            status = 422;
+        break;
+    case BODY_INVALID:
+        status = 422;
+        break;
+    case BODY_UNPARSABLE:
+        status = 400;
+        break;
+    }
+    pyjson_fields_clear(fields, 2);
+    return status;
+}
+
+static void
+handle_ping(const struct request *req, const struct route_match *match, struct response *resp,
+            struct store *store)
+{
+    struct json_object *obj = json_object_new_object();
+
+    (void)req;
+    (void)match;
+    (void)store;
+    json_object_object_add(obj, "ping", json_object_new_string("pong!"));
+    response_set_json(resp, 200, obj);
+    json_object_put(obj);
+}
+
+static void
+handle_create(const struct request *req, const struct route_match *match, struct response *resp,
+              struct store *store)
+{
+    struct json_object *detail = json_object_new_array();
+    struct note in = {0}, out = {0};
+    int status = read_note_body(req, &in, detail);
+
+    (void)match;
+    if (status == 422) {
+        respond_validation(resp, detail);
+    } else if (status != 0) {
+        response_set_detail(resp, status, DETAIL_UNPARSABLE);
+    } else {
+        enum store_result result = store->ops->create(store->impl, &in, &out);
+        if (result == STORE_OK)
+            respond_note(resp, 201, &out);
+        else
+            respond_store_failure(resp, result);
+    }
+    json_object_put(detail);
+}
+
+/*
+ * The {id} of a request: returns true with *id set, or false after answering (422 for a bad
+ * id, 404 for one beyond the table's range: no such note can exist).
+ */
+static bool
+read_id(const struct route_match *match, struct response *resp, int32_t *id)
+{
+    struct json_object *detail = json_object_new_array();
+    enum id_check check = validate_id(match->id, match->id_len, id, detail);
+
+    if (check == ID_INVALID)
+        respond_validation(resp, detail);
+    else if (check == ID_TOO_LARGE)
+        response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
+    json_object_put(detail);
+    return check == ID_VALID;
+}
+
+static void
+handle_read(const struct request *req, const struct route_match *match, struct response *resp,
+            struct store *store)
+{
+    struct note note = {0};
+    int32_t id;
+
+    (void)req;
+    if (!read_id(match, resp, &id))
+        return;
+    enum store_result result = store->ops->get(store->impl, id, &note);
+    if (result == STORE_OK)
+        respond_note(resp, 200, &note);
+    else
+        respond_store_failure(resp, result);
+}
+
+static void
+handle_update(const struct request *req, const struct route_match *match, struct response *resp,
+              struct store *store)
+{
+    struct json_object *detail = json_object_new_array();
+    struct note in = {0}, out = {0};
+    int32_t id = 0;
+
+    /* FastAPI reports the path's errors, then the body's, all in one answer. */
+    enum id_check id_check = validate_id(match->id, match->id_len, &id, detail);
+    int status = read_note_body(req, &in, detail);
+
+    if (status == 400) {
+        response_set_detail(resp, 400, DETAIL_UNPARSABLE);
+    } else if (id_check == ID_INVALID || status == 422) {
+        respond_validation(resp, detail);
+    } else if (id_check == ID_TOO_LARGE) {
+        response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
+    } else {
+        enum store_result result = store->ops->update(store->impl, id, &in, &out);
+        if (result == STORE_OK)
+            respond_note(resp, 200, &out);
+        else
+            respond_store_failure(resp, result);
+    }
+    json_object_put(detail);
+}
+
+static void
+handle_delete(const struct request *req, const struct route_match *match, struct response *resp,
+              struct store *store)
+{
+    struct note note = {0};
+    int32_t id;
+
+    (void)req;
+    if (!read_id(match, resp, &id))
+        return;
+    enum store_result result = store->ops->remove(store->impl, id, &note);
+    if (result == STORE_OK)
+        respond_note(resp, 200, &note);
+    else
+        respond_store_failure(resp, result);
+}
+
+struct list_state {
+    struct response *resp;
+    size_t count;
+};
+
+/* Appends one note to the streamed JSON array; flushes when enough has gathered. */
+static bool
+list_emit(void *arg, const struct note *note)
+{
+    struct list_state *state = arg;
+    struct json_object *obj = note_to_json(note);
+    size_t len = 0;
+    const char *text = json_object_to_json_string_length(
+        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    bool ok = response_append(state->resp, state->count == 0 ? "[" : ",", 1) &&
+              response_append(state->resp, text, len);
+
+    json_object_put(obj);
+    state->count++;
+    if (ok && state->resp->body.len >= LIST_FLUSH_BYTES)
+        ok = response_flush(state->resp);
+    return ok;
+}
+
+static void
+handle_list(const struct request *req, const struct route_match *match, struct response *resp,
+            struct store *store)
+{
+    struct json_object *detail = json_object_new_array();
+    long long limit = -1, offset = 0;
+    struct list_state state = {resp, 0};
+
+    (void)match;
+    bool limit_ok = validate_query_count(req, "limit", &limit, detail);
+    bool offset_ok = validate_query_count(req, "offset", &offset, detail);
+    if (!limit_ok || !offset_ok) {
+        respond_validation(resp, detail);
+        json_object_put(detail);
+        return;
+    }
+    json_object_put(detail);
+
+    resp->status = 200;
+    enum store_result result = store->ops->list(store->impl, limit, offset, list_emit, &state);
+    if (result != STORE_OK) {
+        if (resp->head_sent)
+            resp->failed = true; /* too late for a status: cut the answer short */
+        else
+            respond_store_failure(resp, result);
+        return;
+    }
+    response_append(resp, state.count == 0 ? "[]" : "]", state.count == 0 ? 2 : 1);
+}
+
+static const handler_fn handlers[ENDPOINT__MAX] = {
+    [ENDPOINT_PING] = handle_ping,          [ENDPOINT_LIST_NOTES] = handle_list,
+    [ENDPOINT_CREATE_NOTE] = handle_create, [ENDPOINT_READ_NOTE] = handle_read,
+    [ENDPOINT_UPDATE_NOTE] = handle_update, [ENDPOINT_DELETE_NOTE] = handle_delete,
+};
+
+void
+handle_request(const struct request *req, struct response *resp, struct store *store)
+{
+    struct route_match match;
+
+    router_match(req->method, req->path, &match);
+    switch (match.status) {
+    case ROUTE_NOT_FOUND:
+        response_set_detail(resp, 404, "Not Found");
+        return;
+    case ROUTE_BAD_METHOD:
+        response_set_detail(resp, 405, "Method Not Allowed");
+        snprintf(resp->allow, sizeof(resp->allow), "%s", match.allow);
+        return;
+    case ROUTE_FOUND:
+        break;
+    }
+    if (req->body_too_large) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "Request body too large: the limit is %zu bytes",
+                 req->body_limit);
+        response_set_detail(resp, 413, detail);
+        return;
+    }
+    handlers[match.endpoint](req, &match, resp, store);
+}

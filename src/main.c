@@ -1,0 +1,95 @@
+/* main.c: the notes worker: settings, the database store, and the FastCGI accept loop. */
+#include "config.h"
+#include "fcgi_io.h"
+#include "handlers.h"
+#include "router.h"
+#include "store_pg.h"
+
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+print_routes(void)
+{
+    for (int e = 0; e < ENDPOINT__MAX; e++)
+        printf("%s %s\n", router_method((enum endpoint)e), router_template((enum endpoint)e));
+}
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "usage: notes-worker [--routes | --help]\n"
+                 "Serves the notes API over FastCGI on file descriptor 0 (run it under "
+                 "spawn-fcgi).\n"
+                 "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
+                 "             NOTES_STATEMENT_TIMEOUT_MS (default %d).\n",
+            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS);
+}
+
+/* Serves requests until libfcgi's shutdown flag is set (SIGTERM or SIGUSR1). */
+static int
+serve(const struct config *cfg, struct store *store)
+{
+    FCGX_Request fr;
+    struct buf body = BUF_INIT;
+
+    if (FCGX_InitRequest(&fr, 0, 0) != 0) {
+        fprintf(stderr, "notes-worker: cannot initialise the FastCGI request\n");
+        return 1;
+    }
+    while (FCGX_Accept_r(&fr) >= 0) {
+        struct request req;
+        struct response resp;
+
+        fcgi_read_request(&fr, cfg->max_body, &req, &body);
+        response_init(&resp, fcgi_write, &fr);
+        handle_request(&req, &resp, store);
+        response_finish(&resp);
+        response_free(&resp);
+        FCGX_Finish_r(&fr);
+        if (body.cap > 4 * cfg->max_body)
+            buf_free(&body);
+    }
+    FCGX_Free(&fr, 1);
+    buf_free(&body);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[256];
+
+    if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+        print_routes();
+        return 0;
+    }
+    if (argc > 1) {
+        bool help = strcmp(argv[1], "--help") == 0;
+        usage(help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    if (!config_load(&cfg, err, sizeof(err))) {
+        fprintf(stderr, "notes-worker: %s\n", err);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    if (FCGX_Init() != 0) {
+        fprintf(stderr, "notes-worker: cannot initialise libfcgi\n");
+        return 1;
+    }
+    struct store_pg *pg = store_pg_new(cfg.database_url, cfg.statement_timeout_ms);
+    if (pg == NULL) {
+        fprintf(stderr, "notes-worker: out of memory\n");
+        return 1;
+    }
+    /* A database that is down now is not fatal: requests answer 503 until it is back. */
+    store_pg_connect(pg);
+    struct store store = store_pg_store(pg);
+    int status = serve(&cfg, &store);
+    store_pg_free(pg);
+    return status;
+}

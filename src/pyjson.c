@@ -1,0 +1,404 @@
+/* pyjson.c: reads a JSON document exactly as CPython's json.loads does (Modules/_json.c). */
+#include "pyjson.h"
+
+#include "buf.h"
+#include "utf8.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct scanner {
+    const char *s;
+    size_t len;
+    struct pyjson_error *err;
+};
+
+static bool
+fail(struct scanner *sc, const char *msg, size_t offset)
+{
+    sc->err->msg = msg;
+    sc->err->offset = offset;
+    return false;
+}
+
+static bool
+is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t
+skip_ws(const struct scanner *sc, size_t idx)
+{
+    while (idx < sc->len && is_ws(sc->s[idx]))
+        idx++;
+    return idx;
+}
+
+static bool
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int
+hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads 4 hex digits at idx into *cp; false if one is not a hex digit. */
+static bool
+read_hex4(const struct scanner *sc, size_t idx, unsigned long *cp)
+{
+    unsigned long v = 0;
+
+    for (size_t i = idx; i < idx + 4; i++) {
+        int h = hex_value(sc->s[i]);
+        if (h < 0)
+            return false;
+        v = (v << 4) | (unsigned long)h;
+    }
+    *cp = v;
+    return true;
+}
+
+static bool
+out_append(struct scanner *sc, struct buf *out, const char *data, size_t n)
+{
+    if (out == NULL || buf_append(out, data, n))
+        return true;
+    sc->err->no_memory = true;
+    return fail(sc, "out of memory", 0);
+}
+
+/* The string whose opening quote is at idx - 1; decoded into out (if not NULL). */
+static bool
+scan_string(struct scanner *sc, size_t idx, size_t *next_out, struct buf *out)
+{
+    size_t begin = idx - 1;
+    size_t end = idx;
+
+    for (;;) {
+        size_t next = end;
+        char c = 0;
+
+        while (next < sc->len) {
+            c = sc->s[next];
+            if (c == '"' || c == '\\')
+                break;
+            if ((unsigned char)c <= 0x1f)
+                return fail(sc, "Invalid control character at", next);
+            next++;
+        }
+        if (next >= sc->len)
+            return fail(sc, "Unterminated string starting at", begin);
+        if (!out_append(sc, out, sc->s + end, next - end))
+            return false;
+        next++;
+        if (c == '"') {
+            *next_out = next;
+            return true;
+        }
+        if (next == sc->len)
+            return fail(sc, "Unterminated string starting at", begin);
+        c = sc->s[next];
+        if (c != 'u') {
+            static const char from[] = "\"\\/bfnrt";
+            static const char to[] = "\"\\/\b\f\n\r\t";
+            const char *hit = strchr(from, c);
+            end = next + 1;
+            if (c == '\0' || hit == NULL)
+                return fail(sc, "Invalid \\escape", end - 2);
+            if (!out_append(sc, out, &to[hit - from], 1))
+                return false;
+            continue;
+        }
+        next++;
+        end = next + 4;
+        unsigned long cp;
+        if (end >= sc->len)
+            return fail(sc, "Invalid \\uXXXX escape", next - 1);
+        if (!read_hex4(sc, next, &cp))
+            return fail(sc, "Invalid \\uXXXX escape", end - 5);
+        next = end;
+        /* A high surrogate followed by \uXXXX: join it when that is a low surrogate. */
+        if (cp >= 0xD800 && cp <= 0xDBFF && end + 6 < sc->len && sc->s[next] == '\\' &&
+            sc->s[next + 1] == 'u') {
+            unsigned long low;
+            end += 6;
+            if (!read_hex4(sc, next + 2, &low))
+                return fail(sc, "Invalid \\uXXXX escape", end - 5);
+            if (low >= 0xDC00 && low <= 0xDFFF)
+                cp = 0x10000 + (((cp - 0xD800) << 10) | (low - 0xDC00));
+            else
+                end -= 6;
+        }
+        char utf8[4];
+        if (!out_append(sc, out, utf8, utf8_encode(cp, utf8)))
+            return false;
+    }
+}
+
+/* A number at idx as _match_number_unicode reads it; false (no error set) if there is none. */
+static bool
+scan_number(const struct scanner *sc, size_t idx, size_t *next_out, bool *is_float)
+{
+    size_t last = sc->len - 1; /* Python's end_idx */
+
+    *is_float = false;
+    if (sc->s[idx] == '-') {
+        idx++;
+        if (idx > last)
+            return false;
+    }
+    if (sc->s[idx] >= '1' && sc->s[idx] <= '9') {
+        idx++;
+        while (idx <= last && is_digit(sc->s[idx]))
+            idx++;
+    } else if (sc->s[idx] == '0') {
+        idx++;
+    } else {
+        return false;
+    }
+    if (idx < last && sc->s[idx] == '.' && is_digit(sc->s[idx + 1])) {
+        *is_float = true;
+        idx += 2;
+        while (idx <= last && is_digit(sc->s[idx]))
+            idx++;
+    }
+    if (idx < last && (sc->s[idx] == 'e' || sc->s[idx] == 'E')) {
+        size_t e_start = idx;
+        idx++;
+        if (idx < last && (sc->s[idx] == '-' || sc->s[idx] == '+'))
+            idx++;
+        while (idx <= last && is_digit(sc->s[idx]))
+            idx++;
+        if (is_digit(sc->s[idx - 1]))
+            *is_float = true;
+        else
+            idx = e_start;
+    }
+    *next_out = idx;
+    return true;
+}
+
+static bool scan_value(struct scanner *sc, size_t idx, size_t *next_out, int depth,
+                       struct pyjson_value *into, struct pyjson_field *fields, size_t nfields);
+
+static bool
+set_text(struct scanner *sc, struct pyjson_value *into, const char *text, size_t n)
+{
+    into->text = malloc(n + 1);
+    if (into->text == NULL) {
+        sc->err->no_memory = true;
+        return fail(sc, "out of memory", 0);
+    }
+    memcpy(into->text, text, n);
+    into->text[n] = '\0';
+    into->text_len = n;
+    return true;
+}
+
+static void
+value_clear(struct pyjson_value *v)
+{
+    free(v->text);
+    v->text = NULL;
+    v->text_len = 0;
+    v->kind = PYJSON_ABSENT;
+}
+
+static struct pyjson_field *
+find_field(struct pyjson_field *fields, size_t nfields, const struct buf *key)
+{
+    for (size_t i = 0; i < nfields; i++) {
+        if (strlen(fields[i].name) == key->len && memcmp(fields[i].name, key->data, key->len) == 0)
+            return &fields[i];
+    }
+    return NULL;
+}
+
+/* The object whose '{' is at idx - 1. Fields are filled when given (top level only). */
+static bool
+scan_object(struct scanner *sc, size_t idx, size_t *next_out, int depth,
+            struct pyjson_field *fields, size_t nfields)
+{
+    struct buf key = BUF_INIT;
+    bool ok = false;
+
+    idx = skip_ws(sc, idx);
+    if (idx >= sc->len || sc->s[idx] != '}') {
+        for (;;) {
+            if (idx >= sc->len || sc->s[idx] != '"') {
+                fail(sc, "Expecting property name enclosed in double quotes", idx);
+                goto out;
+            }
+            buf_reset(&key);
+            if (!scan_string(sc, idx + 1, &idx, fields != NULL ? &key : NULL))
+                goto out;
+            idx = skip_ws(sc, idx);
+            if (idx >= sc->len || sc->s[idx] != ':') {
+                fail(sc, "Expecting ':' delimiter", idx);
+                goto out;
+            }
+            idx = skip_ws(sc, idx + 1);
+
+            struct pyjson_field *field = find_field(fields, nfields, &key);
+            struct pyjson_value value = {PYJSON_ABSENT, NULL, 0};
+            if (!scan_value(sc, idx, &idx, depth, field != NULL ? &value : NULL, NULL, 0)) {
+                value_clear(&value);
+                goto out;
+            }
+            if (field != NULL) {
+                value_clear(&field->value);
+                field->value = value;
+            }
+            idx = skip_ws(sc, idx);
+            if (idx < sc->len && sc->s[idx] == '}')
+                break;
+            if (idx >= sc->len || sc->s[idx] != ',') {
+                fail(sc, "Expecting ',' delimiter", idx);
+                goto out;
+            }
+            idx = skip_ws(sc, idx + 1);
+        }
+    }
+    *next_out = idx + 1;
+    ok = true;
+out:
+    buf_free(&key);
+    return ok;
+}
+
+/* The array whose '[' is at idx - 1. */
+static bool
+scan_array(struct scanner *sc, size_t idx, size_t *next_out, int depth)
+{
+    idx = skip_ws(sc, idx);
+    if (idx >= sc->len || sc->s[idx] != ']') {
+        for (;;) {
+            if (!scan_value(sc, idx, &idx, depth, NULL, NULL, 0))
+                return false;
+            idx = skip_ws(sc, idx);
+            if (idx < sc->len && sc->s[idx] == ']')
+                break;
+            if (idx >= sc->len || sc->s[idx] != ',')
+                return fail(sc, "Expecting ',' delimiter", idx);
+            idx = skip_ws(sc, idx + 1);
+        }
+    }
+    *next_out = idx + 1;
+    return true;
+}
+
+static bool
+matches(const struct scanner *sc, size_t idx, const char *word)
+{
+    size_t n = strlen(word);
+    return idx + n <= sc->len && memcmp(sc->s + idx, word, n) == 0;
+}
+
+/* One value at idx (scan_once_unicode). into, if not NULL, receives its kind and text. */
+static bool
+scan_value(struct scanner *sc, size_t idx, size_t *next_out, int depth, struct pyjson_value *into,
+           struct pyjson_field *fields, size_t nfields)
+{
+    static const struct {
+        const char *word;
+        enum pyjson_kind kind;
+    } constants[] = {
+        {"null", PYJSON_NULL},      {"true", PYJSON_TRUE},          {"false", PYJSON_FALSE},
+        {"NaN", PYJSON_FLOAT},      {"Infinity", PYJSON_FLOAT},     {"-Infinity", PYJSON_FLOAT},
+    };
+    struct pyjson_value scratch = {PYJSON_ABSENT, NULL, 0};
+
+    if (into == NULL)
+        into = &scratch;
+    if (idx >= sc->len)
+        return fail(sc, "Expecting value", idx);
+
+    char c = sc->s[idx];
+    if (c == '"') {
+        struct buf text = BUF_INIT;
+        bool keep = into != &scratch;
+        if (!scan_string(sc, idx + 1, next_out, keep ? &text : NULL)) {
+            buf_free(&text);
+            return false;
+        }
+        into->kind = PYJSON_STRING;
+        if (keep) {
+            into->text_len = text.len;
+            into->text = buf_take(&text);
+            if (into->text == NULL) {
+                sc->err->no_memory = true;
+                return fail(sc, "out of memory", 0);
+            }
+        }
+        return true;
+    }
+    if (c == '{' || c == '[') {
+        if (depth >= PYJSON_MAX_DEPTH) {
+            sc->err->too_deep = true;
+            return fail(sc, "maximum recursion depth exceeded", idx);
+        }
+        into->kind = c == '{' ? PYJSON_OBJECT : PYJSON_ARRAY;
+        if (c == '{')
+            return scan_object(sc, idx + 1, next_out, depth + 1, fields, nfields);
+        return scan_array(sc, idx + 1, next_out, depth + 1);
+    }
+    for (size_t i = 0; i < sizeof(constants) / sizeof(constants[0]); i++) {
+        if (matches(sc, idx, constants[i].word)) {
+            size_t n = strlen(constants[i].word);
+            into->kind = constants[i].kind;
+            *next_out = idx + n;
+            return into == &scratch || constants[i].kind != PYJSON_FLOAT ||
+                   set_text(sc, into, sc->s + idx, n);
+        }
+    }
+    bool is_float;
+    size_t end;
+    if (!scan_number(sc, idx, &end, &is_float))
+        return fail(sc, "Expecting value", idx);
+    into->kind = is_float ? PYJSON_FLOAT : PYJSON_INT;
+    *next_out = end;
+    return into == &scratch || set_text(sc, into, sc->s + idx, end - idx);
+}
+
+bool
+pyjson_scan(const char *text, size_t len, enum pyjson_kind *top, struct pyjson_field *fields,
+            size_t nfields, struct pyjson_error *err)
+{
+    struct scanner sc = {text, len, err};
+    struct pyjson_value value = {PYJSON_ABSENT, NULL, 0};
+    size_t idx;
+
+    memset(err, 0, sizeof(*err));
+    for (size_t i = 0; i < nfields; i++)
+        fields[i].value = (struct pyjson_value){PYJSON_ABSENT, NULL, 0};
+    idx = skip_ws(&sc, 0);
+    /* Only a top-level object's members are wanted; other documents are just checked. */
+    bool object = idx < len && text[idx] == '{';
+    if (!scan_value(&sc, idx, &idx, 0, &value, object ? fields : NULL, object ? nfields : 0))
+        return false;
+    enum pyjson_kind kind = value.kind;
+    value_clear(&value);
+    idx = skip_ws(&sc, idx);
+    if (idx != len)
+        return fail(&sc, "Extra data", idx);
+    *top = kind;
+    return true;
+}
+
+void
+pyjson_fields_clear(struct pyjson_field *fields, size_t nfields)
+{
+    for (size_t i = 0; i < nfields; i++)
+        value_clear(&fields[i].value);
+}

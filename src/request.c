@@ -1,0 +1,58 @@
+/* request.c: query string parsing for a request. */
+#include "request.h"
+
+#include <string.h>
+
+static int
+hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Appends s[0..n) to out, decoding %XX and '+' as in application/x-www-form-urlencoded. */
+static bool
+append_decoded(struct buf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+            c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+            i += 2;
+        }
+        if (!buf_append_char(out, c))
+            return false;
+    }
+    return true;
+}
+
+bool
+request_query_param(const struct request *req, const char *name, struct buf *value)
+{
+    const char *p = req->query;
+    size_t name_len = strlen(name);
+    bool found = false;
+
+    while (p != NULL && *p != '\0') {
+        const char *end = strchr(p, '&');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        size_t key_len = eq != NULL ? (size_t)(eq - p) : len;
+
+        if (key_len == name_len && memcmp(p, name, name_len) == 0) {
+            buf_reset(value);
+            if (eq != NULL && !append_decoded(value, eq + 1, len - key_len - 1))
+                return false;
+            found = true;
+        }
+        p = end != NULL ? end + 1 : NULL;
+    }
+    return found;
+}

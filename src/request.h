@@ -1,0 +1,27 @@
+/* request.h: one HTTP request as the handlers see it, independent of FastCGI. */
+#ifndef NOTES_REQUEST_H
+#define NOTES_REQUEST_H
+
+#include "buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct request {
+    const char *method;       /* "GET", "POST", ...; never NULL */
+    const char *path;         /* the decoded path, e.g. "/notes/1/"; never NULL */
+    const char *query;        /* the raw query string without '?'; "" when none */
+    const char *content_type; /* NULL when the request has no Content-Type */
+    const char *body;         /* the body bytes (not NUL-terminated); NULL when empty */
+    size_t body_len;
+    bool body_too_large; /* the client sent more than the limit; body is then not kept */
+    size_t body_limit;   /* the limit in bytes, for the 413 message */
+};
+
+/*
+ * Looks up query parameter name (the last occurrence wins, as in Starlette), percent-decoding
+ * it into value. Returns false when the parameter is absent.
+ */
+bool request_query_param(const struct request *req, const char *name, struct buf *value);
+
+#endif

@@ -1,0 +1,38 @@
+/* router.h: (method, path) to an endpoint and its {id}, or 404 / 405. */
+#ifndef NOTES_ROUTER_H
+#define NOTES_ROUTER_H
+
+#include <stddef.h>
+
+enum endpoint {
+    ENDPOINT_PING,        /* GET /ping */
+    ENDPOINT_LIST_NOTES,  /* GET /notes/ */
+    ENDPOINT_CREATE_NOTE, /* POST /notes/ */
+    ENDPOINT_READ_NOTE,   /* GET /notes/{id}/ */
+    ENDPOINT_UPDATE_NOTE, /* PUT /notes/{id}/ */
+    ENDPOINT_DELETE_NOTE, /* DELETE /notes/{id}/ */
+    ENDPOINT__MAX,
+};
+
+enum route_status {
+    ROUTE_FOUND,        /* endpoint (and id for {id} routes) are set */
+    ROUTE_NOT_FOUND,    /* no route has this path: 404 */
+    ROUTE_BAD_METHOD,   /* the path exists, the method does not: 405, allow is set */
+};
+
+struct route_match {
+    enum route_status status;
+    enum endpoint endpoint;
+    const char *id;    /* the {id} segment (points into the path), not NUL-terminated */
+    size_t id_len;
+    char allow[64];    /* e.g. "GET, PUT, DELETE" for ROUTE_BAD_METHOD */
+};
+
+/* Matches a request. The trailing slash is optional on every route. */
+void router_match(const char *method, const char *path, struct route_match *match);
+
+/* The route table, for `notes-worker --routes`: method and path template of endpoint e. */
+const char *router_method(enum endpoint e);
+const char *router_template(enum endpoint e);
+
+#endif

@@ -1,0 +1,312 @@
+/* store_pg.c: the notes store in Postgres through libpq. */
+#include "store_pg.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* After a failed connection attempt, requests answer 503 at once for this long. */
+#define RECONNECT_PAUSE_MS 200
+
+enum statement { STMT_CREATE, STMT_GET, STMT_LIST, STMT_UPDATE, STMT_DELETE, STMT__MAX };
+
+static const struct {
+    const char *name;
+    const char *sql;
+    int nparams;
+} statements[STMT__MAX] = {
+    [STMT_CREATE] = {"create", "INSERT INTO notes (title, description) VALUES ($1, $2) "
+                               "RETURNING id, title, description", 2},
+    [STMT_GET] = {"get", "SELECT id, title, description FROM notes WHERE id = $1", 1},
+    [STMT_LIST] = {"list", "SELECT id, title, description FROM notes ORDER BY id "
+                           "LIMIT $1::bigint OFFSET $2::bigint", 2},
+    [STMT_UPDATE] = {"update", "UPDATE notes SET title = $2, description = $3 WHERE id = $1 "
+                               "RETURNING id, title, description", 3},
+    [STMT_DELETE] = {"delete", "DELETE FROM notes WHERE id = $1 RETURNING id, title, description",
+                     1},
+};
+
+struct store_pg {
+    char *conninfo;
+    char options[64]; /* "-c statement_timeout=N" */
+    PGconn *conn;     /* NULL while disconnected */
+    long long last_attempt_ms;
+    char last_problem[256]; /* the last logged problem, so an outage is logged once */
+};
+
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Logs a problem to stderr (nginx's and spawn-fcgi's log) unless it is the one logged last. */
+static void
+report(struct store_pg *pg, const char *what, const char *why)
+{
+    char line[sizeof(pg->last_problem)];
+
+    snprintf(line, sizeof(line), "%s: %s", what, why);
+    line[strcspn(line, "\n")] = '\0';
+    if (strcmp(line, pg->last_problem) == 0)
+        return;
+    snprintf(pg->last_problem, sizeof(pg->last_problem), "%s", line);
+    fprintf(stderr, "notes-worker[%d]: %s\n", (int)getpid(), line);
+}
+
+static void
+disconnect(struct store_pg *pg)
+{
+    if (pg->conn != NULL)
+        PQfinish(pg->conn);
+    pg->conn = NULL;
+}
+
+/* Checks that the schema is the one the queries are written for. */
+static bool
+check_schema(struct store_pg *pg)
+{
+    PGresult *res = PQexec(pg->conn, "SELECT max(version) FROM schema_migrations");
+    bool ok = false;
+    char why[160];
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(why, sizeof(why), "cannot read schema_migrations (%s); run scripts/migrate",
+                 PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL
+                     ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                     : PQerrorMessage(pg->conn));
+    } else if (PQgetisnull(res, 0, 0) || atoi(PQgetvalue(res, 0, 0)) != STORE_PG_SCHEMA_VERSION) {
+        snprintf(why, sizeof(why),
+                 "database schema is at version %s, this worker needs version %d; run "
+                 "scripts/migrate",
+                 PQgetisnull(res, 0, 0) ? "none" : PQgetvalue(res, 0, 0),
+                 STORE_PG_SCHEMA_VERSION);
+    } else {
+        ok = true;
+    }
+    PQclear(res);
+    if (!ok)
+        report(pg, "database not ready", why);
+    return ok;
+}
+
+static bool
+prepare_statements(struct store_pg *pg)
+{
+    for (int i = 0; i < STMT__MAX; i++) {
+        PGresult *res = PQprepare(pg->conn, statements[i].name, statements[i].sql,
+                                  statements[i].nparams, NULL);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            report(pg, "cannot prepare statements", PQerrorMessage(pg->conn));
+        PQclear(res);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+bool
+store_pg_connect(struct store_pg *pg)
+{
+    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
+    const char *values[] = {pg->conninfo, "2", pg->options, "notes-worker", NULL};
+
+    disconnect(pg);
+    pg->last_attempt_ms = now_ms();
+    pg->conn = PQconnectdbParams(keys, values, 1);
+    if (pg->conn == NULL)
+        return false;
+    if (PQstatus(pg->conn) != CONNECTION_OK) {
+        report(pg, "cannot connect to the database", PQerrorMessage(pg->conn));
+        disconnect(pg);
+        return false;
+    }
+    if (!check_schema(pg) || !prepare_statements(pg)) {
+        disconnect(pg);
+        return false;
+    }
+    if (pg->last_problem[0] != '\0')
+        fprintf(stderr, "notes-worker[%d]: database connection ready\n", (int)getpid());
+    pg->last_problem[0] = '\0';
+    return true;
+}
+
+/*
+ * A usable connection, or false: reads anything the server sent while we were idle (such as
+ * its goodbye when it restarted), and reconnects when the connection is gone, at most once
+ * per RECONNECT_PAUSE_MS so that an outage costs requests nothing but a quick 503.
+ */
+static bool
+ensure_connected(struct store_pg *pg)
+{
+    if (pg->conn != NULL && PQconsumeInput(pg->conn) == 1 && PQstatus(pg->conn) == CONNECTION_OK)
+        return true;
+    disconnect(pg);
+    if (now_ms() - pg->last_attempt_ms < RECONNECT_PAUSE_MS)
+        return false;
+    return store_pg_connect(pg);
+}
+
+/* Copies one result row (id, title, description) into a note. */
+static void
+copy_note(const PGresult *res, int row, struct note *out)
+{
+    out->id = (int32_t)strtol(PQgetvalue(res, row, 0), NULL, 10);
+    snprintf(out->title, sizeof(out->title), "%s", PQgetvalue(res, row, 1));
+    snprintf(out->description, sizeof(out->description), "%s", PQgetvalue(res, row, 2));
+}
+
+/*
+ * Runs a prepared statement that returns at most one note. A read that finds the connection
+ * broken is tried once more on a fresh one; a write is not, as it may have been applied.
+ */
+static enum store_result
+run_single(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
+           struct note *out)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!ensure_connected(pg))
+            return STORE_UNAVAILABLE;
+        PGresult *res = PQexecPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams,
+                                       params, NULL, NULL, 0);
+        enum store_result result = STORE_UNAVAILABLE;
+        if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+            result = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
+            if (result == STORE_OK)
+                copy_note(res, 0, out);
+        } else {
+            report(pg, statements[stmt].name, PQerrorMessage(pg->conn));
+        }
+        PQclear(res);
+        if (result != STORE_UNAVAILABLE)
+            return result;
+        if (!retry || PQstatus(pg->conn) == CONNECTION_OK)
+            return STORE_UNAVAILABLE;
+        disconnect(pg);
+        pg->last_attempt_ms = 0; /* the server may be back already: try at once */
+    }
+    return STORE_UNAVAILABLE;
+}
+
+static enum store_result
+pg_create(void *impl, const struct note *in, struct note *out)
+{
+    const char *params[] = {in->title, in->description};
+    return run_single(impl, STMT_CREATE, params, false, out);
+}
+
+static enum store_result
+pg_get(void *impl, int32_t id, struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {id_text};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_single(impl, STMT_GET, params, true, out);
+}
+
+static enum store_result
+pg_update(void *impl, int32_t id, const struct note *in, struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {id_text, in->title, in->description};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_single(impl, STMT_UPDATE, params, false, out);
+}
+
+static enum store_result
+pg_remove(void *impl, int32_t id, struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {id_text};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_single(impl, STMT_DELETE, params, false, out);
+}
+
+/* Streams the list row by row (single-row mode), so memory stays flat however long it is. */
+static enum store_result
+pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void *arg)
+{
+    struct store_pg *pg = impl;
+    char limit_text[24], offset_text[24];
+    const char *params[] = {limit >= 0 ? limit_text : NULL, offset_text};
+    enum store_result result = STORE_OK;
+    bool wanted = true;
+    PGresult *res;
+
+    snprintf(limit_text, sizeof(limit_text), "%lld", limit);
+    snprintf(offset_text, sizeof(offset_text), "%lld", offset);
+    if (!ensure_connected(pg))
+        return STORE_UNAVAILABLE;
+    if (!PQsendQueryPrepared(pg->conn, statements[STMT_LIST].name, 2, params, NULL, NULL, 0) ||
+        !PQsetSingleRowMode(pg->conn)) {
+        report(pg, "list", PQerrorMessage(pg->conn));
+        disconnect(pg);
+        return STORE_UNAVAILABLE;
+    }
+    /* Read every result to the end, even after the client went away, to keep the protocol. */
+    while ((res = PQgetResult(pg->conn)) != NULL) {
+        ExecStatusType status = PQresultStatus(res);
+        if (status == PGRES_SINGLE_TUPLE && wanted) {
+            struct note note;
+            copy_note(res, 0, &note);
+            wanted = on_row(arg, &note);
+        } else if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK) {
+            report(pg, "list", PQerrorMessage(pg->conn));
+            result = STORE_UNAVAILABLE;
+        }
+        PQclear(res);
+    }
+    return result;
+}
+
+static const struct store_ops pg_ops = {
+    .create = pg_create,
+    .get = pg_get,
+    .list = pg_list,
+    .update = pg_update,
+    .remove = pg_remove,
+};
+
+struct store_pg *
+store_pg_new(const char *conninfo, long statement_timeout_ms)
+{
+    struct store_pg *pg = calloc(1, sizeof(*pg));
+
+    if (pg == NULL)
+        return NULL;
+    pg->conninfo = strdup(conninfo);
+    if (pg->conninfo == NULL) {
+        free(pg);
+        return NULL;
+    }
+    snprintf(pg->options, sizeof(pg->options), "-c statement_timeout=%ld", statement_timeout_ms);
+    pg->last_attempt_ms = -RECONNECT_PAUSE_MS;
+    return pg;
+}
+
+void
+store_pg_free(struct store_pg *pg)
+{
+    if (pg == NULL)
+        return;
+    disconnect(pg);
+    free(pg->conninfo);
+    free(pg);
+}
+
+struct store
+store_pg_store(struct store_pg *pg)
+{
+    struct store store = {&pg_ops, pg};
+    return store;
+}

@@ -1,0 +1,323 @@
+/* validate.c: the API's input rules with FastAPI's error wording. */
+#include "validate.h"
+
+#include "utf8.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* pydantic refuses integer strings longer than this (CPython's int/str digit limit). */
+#define MAX_INT_STRING 4300
+
+void
+validation_add(struct json_object *detail, struct json_object *loc, const char *msg,
+               const char *type, struct json_object *ctx)
+{
+    struct json_object *item = json_object_new_object();
+
+    json_object_object_add(item, "loc", loc);
+    json_object_object_add(item, "msg", json_object_new_string(msg));
+    json_object_object_add(item, "type", json_object_new_string(type));
+    if (ctx != NULL)
+        json_object_object_add(item, "ctx", ctx);
+    json_object_array_add(detail, item);
+}
+
+struct json_object *
+validation_loc(const char *first, const char *second)
+{
+    struct json_object *loc = json_object_new_array();
+
+    json_object_array_add(loc, json_object_new_string(first));
+    if (second != NULL)
+        json_object_array_add(loc, json_object_new_string(second));
+    return loc;
+}
+
+static struct json_object *
+limit_ctx(long long limit)
+{
+    struct json_object *ctx = json_object_new_object();
+
+    json_object_object_add(ctx, "limit_value", json_object_new_int64(limit));
+    return ctx;
+}
+
+static bool
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/*
+ * Parses text as Python's int() does for ASCII input: surrounding whitespace, a sign, digits
+ * with single underscores between them. Sets *negative, *zero and *big (beyond INT32_MAX).
+ */
+static bool
+parse_python_int(const char *text, size_t len, bool *negative, long long *value, bool *big)
+{
+    size_t i = 0, end = len;
+    long long v = 0;
+    bool digit_seen = false, last_underscore = false;
+
+    if (len > MAX_INT_STRING)
+        return false;
+    while (i < end && is_space(text[i]))
+        i++;
+    while (end > i && is_space(text[end - 1]))
+        end--;
+    *negative = false;
+    *big = false;
+    if (i < end && (text[i] == '+' || text[i] == '-')) {
+        *negative = text[i] == '-';
+        i++;
+    }
+    for (; i < end; i++) {
+        char c = text[i];
+        if (c == '_') {
+            if (!digit_seen || last_underscore)
+                return false;
+            last_underscore = true;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            return false;
+        digit_seen = true;
+        last_underscore = false;
+        if (!*big) {
+            v = v * 10 + (c - '0');
+            if (v > NOTE_ID_MAX)
+                *big = true;
+        }
+    }
+    if (!digit_seen || last_underscore)
+        return false;
+    *value = v;
+    return true;
+}
+
+enum id_check
+validate_id(const char *text, size_t len, int32_t *id, struct json_object *detail)
+{
+    bool negative, big;
+    long long v;
+
+    if (!parse_python_int(text, len, &negative, &v, &big)) {
+        validation_add(detail, validation_loc("path", "id"), "value is not a valid integer",
+                       "type_error.integer", NULL);
+        return ID_INVALID;
+    }
+    if (negative || v == 0) {
+        validation_add(detail, validation_loc("path", "id"), "ensure this value is greater than 0",
+                       "value_error.number.not_gt", limit_ctx(0));
+        return ID_INVALID;
+    }
+    if (big)
+        return ID_TOO_LARGE;
+    *id = (int32_t)v;
+    return ID_VALID;
+}
+
+/* Python's repr() of a float: the shortest round-trip digits, fixed or scientific. */
+static void
+python_float_repr(double d, char *out, size_t out_size)
+{
+    char sci[40], digits[24];
+    int exp10 = 0, ndigits = 0;
+
+    if (isnan(d)) {
+        snprintf(out, out_size, "nan");
+        return;
+    }
+    if (isinf(d)) {
+        snprintf(out, out_size, d > 0 ? "inf" : "-inf");
+        return;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(sci, sizeof(sci), "%.*e", prec - 1, d);
+        if (strtod(sci, NULL) == d)
+            break;
+    }
+    /* sci is "[-]D[.DDD]e[+-]XX": collect the digits and the exponent. */
+    const char *p = sci;
+    bool negative = *p == '-';
+    if (negative)
+        p++;
+    for (; *p != 'e'; p++) {
+        if (*p != '.')
+            digits[ndigits++] = *p;
+    }
+    exp10 = atoi(p + 1);
+    while (ndigits > 1 && digits[ndigits - 1] == '0')
+        ndigits--;
+    digits[ndigits] = '\0';
+
+    size_t n = 0;
+    if (negative)
+        n += (size_t)snprintf(out + n, out_size - n, "-");
+    if (exp10 >= -4 && exp10 < 16) {
+        if (exp10 >= 0) {
+            for (int i = 0; i <= exp10; i++)
+                n += (size_t)snprintf(out + n, out_size - n, "%c", i < ndigits ? digits[i] : '0');
+            n += (size_t)snprintf(out + n, out_size - n, ".%s",
+                                  exp10 + 1 < ndigits ? digits + exp10 + 1 : "0");
+        } else {
+            n += (size_t)snprintf(out + n, out_size - n, "0.");
+            for (int i = 0; i < -exp10 - 1; i++)
+                n += (size_t)snprintf(out + n, out_size - n, "0");
+            snprintf(out + n, out_size - n, "%s", digits);
+        }
+    } else {
+        n += (size_t)snprintf(out + n, out_size - n, "%c", digits[0]);
+        if (ndigits > 1)
+            n += (size_t)snprintf(out + n, out_size - n, ".%s", digits + 1);
+        snprintf(out + n, out_size - n, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
+    }
+}
+
+/* Python's str(int(literal)): the literal with "-0" written as "0". */
+static bool
+python_int_str(const char *literal, char *out, size_t out_size)
+{
+    if (strcmp(literal, "-0") == 0)
+        literal = "0";
+    return (size_t)snprintf(out, out_size, "%s", literal) < out_size;
+}
+
+bool
+python_str_of(const struct pyjson_value *v, char *out, size_t out_size)
+{
+    switch (v->kind) {
+    case PYJSON_TRUE:
+        snprintf(out, out_size, "True");
+        return true;
+    case PYJSON_FALSE:
+        snprintf(out, out_size, "False");
+        return true;
+    case PYJSON_INT:
+        return python_int_str(v->text, out, out_size);
+    case PYJSON_FLOAT:
+        if (strcmp(v->text, "NaN") == 0)
+            snprintf(out, out_size, "nan");
+        else if (strcmp(v->text, "Infinity") == 0)
+            snprintf(out, out_size, "inf");
+        else if (strcmp(v->text, "-Infinity") == 0)
+            snprintf(out, out_size, "-inf");
+        else
+            python_float_repr(strtod(v->text, NULL), out, out_size);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* One str field with min/max length; copies the accepted value into dest. */
+static bool
+validate_text_field(const struct pyjson_field *field, char *dest, struct json_object *detail)
+{
+    const struct pyjson_value *v = &field->value;
+    const char *text;
+    size_t len;
+    /* A number as text: Python's str() of an integer literal may be as long as the body. */
+    char number[64];
+
+    switch (v->kind) {
+    case PYJSON_ABSENT:
+        validation_add(detail, validation_loc("body", field->name), "field required",
+                       "value_error.missing", NULL);
+        return false;
+    case PYJSON_NULL:
+        validation_add(detail, validation_loc("body", field->name), "none is not an allowed value",
+                       "type_error.none.not_allowed", NULL);
+        return false;
+    case PYJSON_ARRAY:
+    case PYJSON_OBJECT:
+        validation_add(detail, validation_loc("body", field->name), "str type expected",
+                       "type_error.str", NULL);
+        return false;
+    case PYJSON_STRING:
+        text = v->text;
+        len = v->text_len;
+        break;
+    default:
+        if (v->kind == PYJSON_INT && v->text_len >= sizeof(number)) {
+            /* Far more than 50 digits: too long whatever it says. */
+            text = v->text;
+            len = v->text_len;
+        } else {
+            python_str_of(v, number, sizeof(number));
+            text = number;
+            len = strlen(number);
+        }
+        break;
+    }
+    if (!utf8_validate(text, len, NULL)) {
+        validation_add(detail, validation_loc("body", field->name),
+                       "string contains an unpaired surrogate (\\ud800-\\udfff escape)",
+                       "value_error.str.surrogate", NULL);
+        return false;
+    }
+    if (memchr(text, '\0', len) != NULL) {
+        validation_add(detail, validation_loc("body", field->name),
+                       "string must not contain NUL characters (\\u0000)", "value_error.str.nul",
+                       NULL);
+        return false;
+    }
+    size_t chars = utf8_count(text, len);
+    if (chars < NOTE_TEXT_MIN_CHARS) {
+        validation_add(detail, validation_loc("body", field->name),
+                       "ensure this value has at least 3 characters",
+                       "value_error.any_str.min_length", limit_ctx(NOTE_TEXT_MIN_CHARS));
+        return false;
+    }
+    if (chars > NOTE_TEXT_MAX_CHARS) {
+        validation_add(detail, validation_loc("body", field->name),
+                       "ensure this value has at most 50 characters",
+                       "value_error.any_str.max_length", limit_ctx(NOTE_TEXT_MAX_CHARS));
+        return false;
+    }
+    memcpy(dest, text, len);
+    dest[len] = '\0';
+    return true;
+}
+
+bool
+validate_note_fields(const struct pyjson_field fields[2], struct note *out,
+                     struct json_object *detail)
+{
+    bool title_ok = validate_text_field(&fields[0], out->title, detail);
+    bool description_ok = validate_text_field(&fields[1], out->description, detail);
+
+    return title_ok && description_ok;
+}
+
+bool
+validate_query_count(const struct request *req, const char *name, long long *value,
+                     struct json_object *detail)
+{
+    struct buf text = BUF_INIT;
+    bool ok = true;
+
+    if (request_query_param(req, name, &text)) {
+        bool negative, big;
+        long long v;
+        if (!parse_python_int(buf_cstr(&text), text.len, &negative, &v, &big)) {
+            validation_add(detail, validation_loc("query", name), "value is not a valid integer",
+                           "type_error.integer", NULL);
+            ok = false;
+        } else if (negative && (v != 0 || big)) {
+            validation_add(detail, validation_loc("query", name),
+                           "ensure this value is greater than or equal to 0",
+                           "value_error.number.not_ge", limit_ctx(0));
+            ok = false;
+        } else {
+            /* Beyond 2^31 the answer is the same as for 2^31: all the table can hold. */
+            *value = big ? (long long)NOTE_ID_MAX + 1 : v;
+        }
+    }
+    buf_free(&text);
+    return ok;
+}

@@ -1,0 +1,47 @@
+/*
+ * validate.h: the API's input rules, answered with FastAPI's 422 error list
+ * ({"detail": [{"loc": [...], "msg": ..., "type": ..., "ctx": ...}]}, pydantic v1 wording).
+ */
+#ifndef NOTES_VALIDATE_H
+#define NOTES_VALIDATE_H
+
+#include "note.h"
+#include "pyjson.h"
+#include "request.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Appends {"loc", "msg", "type"[, "ctx"]} to the detail array; loc and ctx are taken. */
+void validation_add(struct json_object *detail, struct json_object *loc, const char *msg,
+                    const char *type, struct json_object *ctx);
+
+/* ["first", "second"]; second may be NULL for a one-element loc. */
+struct json_object *validation_loc(const char *first, const char *second);
+
+enum id_check {
+    ID_VALID,     /* *id is set */
+    ID_INVALID,   /* not an integer or not > 0: an error was added to detail */
+    ID_TOO_LARGE, /* a valid integer beyond the table's 32 bits: no such note (404) */
+};
+
+/* The {id} path parameter, read as Python's int() does, then id > 0. */
+enum id_check validate_id(const char *text, size_t len, int32_t *id, struct json_object *detail);
+
+/*
+ * The title and description members of a note body (fields[0], fields[1]) as pydantic's
+ * NoteSchema checks them; fills out on success, else adds errors to detail.
+ */
+bool validate_note_fields(const struct pyjson_field fields[2], struct note *out,
+                          struct json_object *detail);
+
+/* An optional integer query parameter that must be >= 0; *value stays as given when absent. */
+bool validate_query_count(const struct request *req, const char *name, long long *value,
+                          struct json_object *detail);
+
+/* Python's str() of a JSON number or boolean value, as pydantic's str field coerces it. */
+bool python_str_of(const struct pyjson_value *v, char *out, size_t out_size);
+
+#endif
