@@ -10,7 +10,9 @@ tests/oracle/cases.json, which tests/oracle/replay.py replays against our servic
 
 The database behind the app must be the one --dsn points at: the capture starts with
 TRUNCATE notes RESTART IDENTITY (via psql) so that note ids are predictable; cases run in
-sequence and later cases depend on earlier creates/updates/deletes.
+sequence and later cases depend on earlier creates/updates/deletes. Sync points
+({"sync_next_id": N}) set the id sequence so that a create that went differently in one group
+does not shift the ids of the groups after it.
 
 Per case we record: name, method, path (raw, as sent), headers (Content-Type or none), body
 (string; or body_base64 when the bytes are not valid UTF-8; null = no body at all),
@@ -36,6 +38,15 @@ JSON = {"Content-Type": "application/json"}
 def truncate(dsn):
     subprocess.run(
         ["psql", dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "TRUNCATE notes RESTART IDENTITY"],
+        check=True,
+    )
+
+
+def set_next_id(dsn, next_id):
+    """Sync point: the next note created gets this id (in both the reference's and our database)."""
+    subprocess.run(
+        ["psql", dsn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", "-c",
+         "SELECT setval(pg_get_serial_sequence('notes', 'id'), %d, false)" % next_id],
         check=True,
     )
 
@@ -98,6 +109,10 @@ class Corpus:
     def __init__(self):
         self.cases = []
         self.names = set()
+
+    def sync(self, next_id):
+        """A sync point: a create that went wrong earlier does not shift the ids after it."""
+        self.cases.append({"name": "sync: next note id %d" % next_id, "sync_next_id": next_id})
 
     def add(self, name, method, path, body=None, headers=None, ctype=None, tags=(), ours=None,
             chunked=False):
@@ -224,6 +239,7 @@ def build():
     P("create: only description", '{"description": "only description"}')
     P("create: null title", '{"title": null, "description": "valid description"}')
     P("create: null both", '{"title": null, "description": null}')
+    c.sync(100)
     P("create: title number 1 (coerced, too short)", '{"title": 1, "description": "valid description"}')
     P("create: title number 100 (coerced to \"100\")", '{"title": 100, "description": "valid description"}')
     P("create: title 1.5 (coerced to \"1.5\")", '{"title": 1.5, "description": "valid description"}')
@@ -249,6 +265,7 @@ def build():
     P("create: title object", '{"title": {"a": "abc"}, "description": "valid description"}')
     P("create: title and description objects", '{"title": {}, "description": []}')
     P("create: title list nested 100 deep", '{"title": ' + "[" * 100 + "]" * 100 + ', "description": "valid description"}')
+    c.sync(150)
     P("create: title empty string", note("", "valid description"))
     P("create: title 1 char", note("a", "valid description"))
     P("create: title 2 chars", note("ab", "valid description"))
@@ -279,6 +296,7 @@ def build():
     P("create: title with control char escapes", '{"title": "\\u0001\\u001f\\u007f\\b\\f\\r", "description": "valid description"}')
     P("create: title with HTML and slash", note("<b>bold</b> & </script>", "valid description"))
     P("create: title with U+2028 and U+FEFF", note("a\u2028b\ufeffc", "valid description"))
+    c.sync(200)
     P("create: lone surrogate + 1 char (2 chars, too short)", '{"title": "a\\ud800", "description": "valid description"}')
     P("create: extra unknown fields ignored", '{"title": "valid title", "description": "valid description", "id": 12345, "created_date": "x", "extra": [1, {}]}')
     P("create: duplicate keys, last wins (valid)", '{"title": "ab", "description": "valid description", "title": "duplicate wins"}')
@@ -290,6 +308,7 @@ def build():
     P("create: body [1]", "[1]")
     P("create: body list of pairs (dict() accepts it)", '[["title", "from pairs"], ["description", "pairs description"]]')
     P("create: body list of bad pairs", '[["title", "from pairs", "x"]]')
+    c.sync(250)
     D = lambda name, body: P("create: body " + name, body, tags=["dict-coercion"])
     D("list of 2-char strings (dict() pairs)", '["ab", "cd"]')
     D("list of one 2-member object (its keys form a pair)", '[{"title": 1, "description": 2}]')
@@ -310,10 +329,12 @@ def build():
     P("create: body false", "false")
     P("create: body null", "null")
     P("create: body 1.5", "1.5")
+    c.sync(300)
     P("create: NaN and Infinity accepted", '{"title": NaN, "description": Infinity}')
     P("create: -Infinity", '{"title": -Infinity, "description": "valid description"}')
     P("create: body NaN", "NaN")
     P("create: whitespace around a valid object", ' \t\r\n{"title": "spaced", "description": "valid description"}\n\r\t ')
+    c.sync(320)
     P("create: UTF-8 BOM before the object", b'\xef\xbb\xbf' + note("after a BOM", "valid description").encode())
     P("create: UTF-16-LE body with BOM", b'\xff\xfe' + note("utf16 title", "valid description").encode("utf-16-le"),
       tags=["exotic-encoding"])
@@ -329,6 +350,7 @@ def build():
       tags=["big-number"])
     P("create: integer title with 4300 digits", '{"title": ' + "1" * 4300 + ', "description": "valid description"}',
       tags=["big-number"])
+    c.sync(340)
     add("create: chunked transfer encoding", "POST", "/notes/", body=note("chunked note", "sent in chunks"),
         ctype="application/json", chunked=True)
 
@@ -404,6 +426,7 @@ def build():
     M("surrogate escape before the error", '{"title": "\\ud83d\\ude00", x}')
     M("Unterminated string after non-ASCII", '{"title": "é", "description": "日本')
 
+    c.sync(400)
     # --- content types ----------------------------------------------------------------------
     for label, ct in [
         ("application/json; charset=utf-8", "application/json; charset=utf-8"),
@@ -434,6 +457,7 @@ def build():
     add("content type: multipart/form-data", "POST", "/notes/", body=mp, ctype="multipart/form-data; boundary=XyZ", tags=["content-type"])
     add("content type: vnd+json malformed", "POST", "/notes/", body="[", ctype="application/vnd.api+json", tags=["content-type"])
 
+    c.sync(500)
     # --- methods, unknown paths, trailing slashes -------------------------------------------
     for method, path in [
         ("POST", "/ping"), ("PUT", "/ping"), ("DELETE", "/ping"), ("PATCH", "/ping"), ("OPTIONS", "/ping"),
@@ -485,6 +509,7 @@ def build():
         ctype="application/json", tags=["nul"],
         ours=dict(OURS_422, even_without_500=True, why="the reference reads the row first (404); we reject NUL during validation, before the database"))
 
+    c.sync(600)
     add("create after the rejected inputs (id continuity)", "POST", "/notes/", body=note("after rejects", "valid description"), ctype="application/json")
 
     # --- final state ------------------------------------------------------------------------
@@ -495,9 +520,13 @@ def build():
     return c.cases
 
 
-def capture(base, cases):
+def capture(base, dsn, cases):
     out = []
     for case in cases:
+        if "sync_next_id" in case:
+            set_next_id(dsn, case["sync_next_id"])
+            out.append(case)
+            continue
         body = body_bytes(case)
         status, hdrs, data = send(base, case["method"], case["path"], case["headers"], body, case.get("chunked", False))
         rec = dict(case)
@@ -552,7 +581,7 @@ def main():
     import os
     out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.json")
     truncate(args.dsn)
-    cases = capture(args.url.rstrip("/"), build())
+    cases = capture(args.url.rstrip("/"), args.dsn, build())
     doc = {
         "description": "Behavioural oracle: requests replayed in order against an empty notes table "
                        "(TRUNCATE notes RESTART IDENTITY), with the reference FastAPI app's answers.",
@@ -564,8 +593,10 @@ def main():
         json.dump(doc, f, ensure_ascii=True, indent=1)
         f.write("\n")
     n500 = sum(1 for c in cases if c.get("reference_500"))
+    nsync = sum(1 for c in cases if "sync_next_id" in c)
     nred = sum(1 for c in cases if "redirect" in c)
-    print("captured %d cases (%d reference 500, %d redirects) -> %s" % (len(cases), n500, nred, out))
+    print("captured %d cases (%d reference 500, %d redirects) and %d sync points -> %s"
+          % (len(cases) - nsync, n500, nred, nsync, out))
 
 
 if __name__ == "__main__":
