@@ -1,0 +1,244 @@
+// docs/tests/responses.cjs: the running service answers what docs/openapi.json says.
+// Sends real requests to $BASE_URL (through nginx, as clients do), covering every route and
+// every documented status but 503, and for each answer checks that:
+//   - the answer's status is the one this request must get, and is documented for the operation;
+//   - it is JSON (Content-Type: application/json);
+//   - its body validates against the documented schema (ajv, JSON Schema 2020-12, strict).
+// Then checks that every documented (operation, status) pair was seen, so the document cannot
+// promise a status the service never answers. 503 (database down) is covered by the e2e tests
+// of the stack; here it is listed as not exercised.
+// The documented examples are validated against their schemas too.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const Ajv2020 = require("ajv/dist/2020").default;
+
+const base = (process.env.BASE_URL || "").replace(/\/+$/, "");
+if (!base) {
+  console.error("FAIL: BASE_URL is not set (run through tests/e2e/with-stack)");
+  process.exit(1);
+}
+const topSrc = process.env.top_srcdir || path.join(__dirname, "..", "..");
+const doc = JSON.parse(fs.readFileSync(path.join(topSrc, "docs", "openapi.json"), "utf8"));
+const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+const NOT_EXERCISED = new Set(["503"]);
+
+const failures = [];
+function check(ok, what) {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+// --- The document's schemas, compiled with ajv ----------------------------------------------
+// OpenAPI 3.1 schemas are JSON Schema 2020-12. Their refs (#/components/schemas/X) point into the
+// document: the named schemas are registered as $defs of one schema and the refs rewritten to it.
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+const DOC_ID = "urn:notes:openapi";
+function rewriteRefs(node) {
+  if (Array.isArray(node)) return node.map(rewriteRefs);
+  if (node && typeof node === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(node)) {
+      out[k] =
+        k === "$ref" && typeof v === "string" && v.startsWith("#/components/schemas/")
+          ? `${DOC_ID}#/$defs/${v.slice("#/components/schemas/".length)}`
+          : rewriteRefs(v);
+    }
+    return out;
+  }
+  return node;
+}
+ajv.addSchema({ $id: DOC_ID, $defs: rewriteRefs(doc.components.schemas) });
+for (const name of Object.keys(doc.components.schemas)) {
+  // Compile every named schema, used or not: strict mode rejects unknown keywords and bad types.
+  check(ajv.getSchema(`${DOC_ID}#/$defs/${name}`) !== undefined, `schema ${name} compiles`);
+}
+
+function deref(obj) {
+  // Follows a local $ref to a component (responses, parameters, requestBodies).
+  while (obj && obj.$ref) {
+    obj = obj.$ref
+      .slice(2)
+      .split("/")
+      .reduce((o, k) => o[k.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
+  }
+  return obj;
+}
+const validators = new Map();
+function validatorFor(schema) {
+  const key = JSON.stringify(schema);
+  if (!validators.has(key)) validators.set(key, ajv.compile(rewriteRefs(schema)));
+  return validators.get(key);
+}
+
+// --- The operations and the statuses they document -------------------------------------------
+const operations = [];
+for (const [p, item] of Object.entries(doc.paths)) {
+  for (const m of METHODS) {
+    if (!item[m]) continue;
+    const re = new RegExp(
+      "^" + p.replace(/\/$/, "").replace(/\{[^}]+\}/g, "[^/]+").replace(/[.]/g, "\\.") + "/?$"
+    );
+    operations.push({ method: m.toUpperCase(), path: p, re, op: item[m], seen: new Set() });
+  }
+}
+function operationFor(method, url) {
+  const p = new URL(url, base).pathname;
+  return operations.find((o) => o.method === method && o.re.test(p));
+}
+
+// --- Requests -------------------------------------------------------------------------------
+async function call(method, url, { body, contentType = "application/json", expect, name }) {
+  const headers = {};
+  if (body !== undefined && contentType) headers["Content-Type"] = contentType;
+  const res = await fetch(base + url, { method, headers, body });
+  const text = await res.text();
+  const label = `${method} ${url.length > 60 ? url.slice(0, 57) + "..." : url}${name ? ` (${name})` : ""}`;
+  const op = operationFor(method, url);
+  if (!op) {
+    check(false, `${label}: no documented operation matches`);
+    return null;
+  }
+  const status = String(res.status);
+  op.seen.add(status);
+  check(status === String(expect), `${label}: status ${status}, expected ${expect}`);
+  const documented = op.op.responses[status];
+  if (!documented) {
+    check(false, `${label}: status ${status} is not documented for ${op.method} ${op.path}`);
+    return null;
+  }
+  const ctype = res.headers.get("content-type") || "";
+  check(/^application\/json\b/i.test(ctype), `${label}: Content-Type ${ctype}`);
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    check(false, `${label}: body is not JSON: ${text.slice(0, 80)}`);
+    return null;
+  }
+  const media = deref(documented).content["application/json"];
+  const validate = validatorFor(media.schema);
+  const ok = validate(json);
+  check(
+    ok,
+    `${label}: body matches the documented schema` +
+      (ok ? "" : `: ${ajv.errorsText(validate.errors)} in ${text.slice(0, 200)}`)
+  );
+  return json;
+}
+
+async function main() {
+  const t0 = Date.now();
+  const served = await (await fetch(`${base}/openapi.json`)).json();
+  check(JSON.stringify(served) === JSON.stringify(doc), "/openapi.json is docs/openapi.json of this tree");
+
+  // The documented examples match their own schemas (the document cannot show impossible data).
+  let examples = 0;
+  for (const o of operations) {
+    const bodies = [];
+    if (o.op.requestBody) bodies.push(["request", deref(o.op.requestBody).content["application/json"]]);
+    for (const [s, r] of Object.entries(o.op.responses)) bodies.push([s, deref(r).content["application/json"]]);
+    for (const [where, media] of bodies) {
+      const values = [];
+      if ("example" in media) values.push(media.example);
+      for (const ex of Object.values(media.examples || {})) values.push(ex.value);
+      check(values.length > 0, `${o.method} ${o.path} ${where}: has an example`);
+      for (const v of values) {
+        examples++;
+        const validate = validatorFor(media.schema);
+        check(validate(v), `${o.method} ${o.path} ${where}: example ${JSON.stringify(v).slice(0, 60)} is valid`);
+      }
+    }
+  }
+  console.log(`     ${examples} documented examples checked`);
+
+  const title = `resp ${process.pid} ${Date.now() % 100000}`;
+  await call("GET", "/ping", { expect: 200 });
+  await call("GET", "/ping/", { expect: 200, name: "trailing slash" });
+  const created = await call("POST", "/notes/", {
+    body: JSON.stringify({ title, description: "checked against the document" }),
+    expect: 201,
+  });
+  const id = created && created.id;
+  const second = await call("POST", "/notes", {
+    body: JSON.stringify({ title: "ééé", description: "x".repeat(50) }),
+    expect: 201,
+    name: "no trailing slash, 3 and 50 characters",
+  });
+  const all = await call("GET", "/notes/", { expect: 200 });
+  check(Array.isArray(all) && all.some((n) => n.id === id), "GET /notes/ lists the new note");
+  const page = await call("GET", "/notes/?limit=1&offset=0", { expect: 200 });
+  check(Array.isArray(page) && page.length === 1, "GET /notes/?limit=1 answers one note");
+  const empty = await call("GET", "/notes/?limit=0", { expect: 200, name: "limit 0" });
+  check(Array.isArray(empty) && empty.length === 0, "GET /notes/?limit=0 answers no note");
+  await call("GET", "/notes/?limit=-1", { expect: 422, name: "negative limit" });
+  await call("GET", "/notes/?offset=abc", { expect: 422, name: "offset not an integer" });
+  await call("GET", `/notes/${id}/`, { expect: 200 });
+  await call("GET", `/notes/${id}`, { expect: 200, name: "no trailing slash" });
+  await call("GET", "/notes/0/", { expect: 422, name: "id 0" });
+  await call("GET", "/notes/abc/", { expect: 422, name: "id not an integer" });
+  await call("GET", "/notes/2147483648/", { expect: 404, name: "id beyond 32 bits" });
+  await call("PUT", `/notes/${id}/`, {
+    body: JSON.stringify({ title: "updated", description: "updated too" }),
+    expect: 200,
+  });
+  await call("PUT", `/notes/${id}/`, { body: '{"title": "x"}', expect: 422, name: "short title, no description" });
+  await call("PUT", "/notes/2147483647/", {
+    body: JSON.stringify({ title: "nobody", description: "home" }),
+    expect: 404,
+  });
+  await call("PUT", "/notes/-1/", { body: '{"title":"abc","description":"abc"}', expect: 422, name: "id -1" });
+  await call("PUT", `/notes/${id}/`, {
+    body: JSON.stringify({ title: "big", description: "x".repeat(70000) }),
+    expect: 413,
+    name: "body over 64 KiB",
+  });
+  await call("POST", "/notes/", { body: '{"title": "abc", "description": "x" ', expect: 422, name: "malformed JSON" });
+  await call("POST", "/notes/", { body: "[]", expect: 422, name: "not an object" });
+  await call("POST", "/notes/", {
+    body: '{"title":"abc","description":"xyz"}',
+    contentType: "text/plain",
+    expect: 422,
+    name: "text/plain body",
+  });
+  await call("POST", "/notes/", {
+    body: JSON.stringify({ title: "big", description: "y".repeat(66000) }),
+    expect: 413,
+    name: "body just over 64 KiB",
+  });
+  await call("POST", "/notes/", {
+    body: JSON.stringify({ title: "big", description: "z".repeat(200000) }),
+    expect: 413,
+    name: "body far over the limit",
+  });
+  await call("DELETE", `/notes/${id}/`, { expect: 200 });
+  await call("DELETE", `/notes/${id}/`, { expect: 404, name: "already deleted" });
+  await call("GET", `/notes/${id}/`, { expect: 404, name: "deleted" });
+  await call("DELETE", "/notes/0/", { expect: 422, name: "id 0" });
+  if (second) await call("DELETE", `/notes/${second.id}/`, { expect: 200 });
+
+  for (const o of operations) {
+    for (const status of Object.keys(o.op.responses)) {
+      if (NOT_EXERCISED.has(status)) {
+        console.log(`     not exercised here: ${o.method} ${o.path} ${status}`);
+        continue;
+      }
+      check(o.seen.has(status), `${o.method} ${o.path}: documented ${status} was answered`);
+    }
+  }
+  console.log(`     responses test took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main()
+  .catch((e) => {
+    console.log(`FAIL ${e.stack || e}`);
+    failures.push(String(e));
+  })
+  .finally(() => {
+    if (failures.length) {
+      console.log(`${failures.length} check(s) failed`);
+      process.exit(1);
+    }
+    console.log("all checks passed");
+    process.exit(0);
+  });
