@@ -78,8 +78,8 @@ if [ "$have" != "$want" ]; then
   }
   echo "$want" >"$stamp"
 fi
-flock -u 9
 [ "$mode" = deps ] && exit 0
+# (The lock is held until the end: another run's npm ci must not empty node_modules mid-copy.)
 
 # 2. The site: our pages and document, plus just the files of Swagger UI and ReDoc they load.
 nm="$node_dir/node_modules"
