@@ -1,0 +1,28 @@
+/*
+ * fake_store.h: an in-memory store for unit tests, the C counterpart of the tutorial's
+ * monkeypatched crud module. It counts calls, so tests can show the database was not touched.
+ */
+#ifndef NOTES_FAKE_STORE_H
+#define NOTES_FAKE_STORE_H
+
+#include "store.h"
+
+#define FAKE_STORE_CAPACITY 16
+
+struct fake_store {
+    struct note notes[FAKE_STORE_CAPACITY];
+    int count;
+    int32_t next_id;
+    bool unavailable; /* every call answers STORE_UNAVAILABLE (a database outage) */
+    int calls;        /* how many store calls were made */
+};
+
+/* An empty store whose first note gets id 1. */
+void fake_store_init(struct fake_store *fake);
+
+/* Adds a note directly, as if created earlier; returns its id. */
+int32_t fake_store_add(struct fake_store *fake, const char *title, const char *description);
+
+struct store fake_store_store(struct fake_store *fake);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * harness.h: calls the handlers the way the worker does and parses the CGI answer they write,
+ * so unit tests assert on status, headers and JSON like the tutorial's TestClient.
+ */
+#ifndef NOTES_HARNESS_H
+#define NOTES_HARNESS_H
+
+#include "store.h"
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+struct answer {
+    int status;
+    char content_type[64];
+    char allow[64];
+    char *body;               /* the raw body, NUL-terminated (owned) */
+    struct json_object *json; /* the body parsed, or NULL if it is not JSON (owned) */
+};
+
+/* Sends a request; body may be NULL. content_type NULL means no Content-Type header. */
+void harness_call(struct store *store, const char *method, const char *path, const char *query,
+                  const char *content_type, const char *body, size_t body_len, struct answer *a);
+
+/* The common case: a JSON body given as a C string (or NULL). */
+void harness_json(struct store *store, const char *method, const char *path, const char *body,
+                  struct answer *a);
+
+/* Whether a->json equals the JSON text expected (key order ignored, like Python's ==). */
+int answer_json_equals(const struct answer *a, const char *expected);
+
+void answer_free(struct answer *a);
+
+#endif

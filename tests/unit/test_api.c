@@ -1,0 +1,334 @@
+/*
+ * test_api.c: the API's answers beyond the tutorial's tests, as the reference app gives them
+ * (FastAPI's 404/405/422 shapes) and where we do better than it (413, 503, ids beyond 32 bits,
+ * NUL and lone surrogates), with handlers called directly against the fake store.
+ */
+#include "cunit_run.h"
+#include "fake_store.h"
+#include "harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct fake_store fake;
+static struct store store;
+
+static void
+reset(void)
+{
+    fake_store_init(&fake);
+    store = fake_store_store(&fake);
+}
+
+/* Asserts status and exact body text (FastAPI's compact JSON, field order included). */
+#define ASSERT_ANSWER(a, want_status, want_body)                                                   \
+    do {                                                                                           \
+        CU_ASSERT_EQUAL((a).status, (want_status));                                                \
+        CU_ASSERT_STRING_EQUAL((a).body, (want_body));                                             \
+        CU_ASSERT_STRING_EQUAL((a).content_type, "application/json");                              \
+        if ((a).status != (want_status) || strcmp((a).body, (want_body)) != 0)                     \
+            fprintf(stderr, "\n  got %d %s\n  want %d %s\n", (a).status, (a).body, (want_status),  \
+                    (want_body));                                                                  \
+    } while (0)
+
+static void
+test_note_json_field_order(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "POST", "/notes/", "{\"description\": \"bar\", \"title\": \"foo\"}", &a);
+    ASSERT_ANSWER(a, 201, "{\"title\":\"foo\",\"description\":\"bar\",\"id\":1}");
+    answer_free(&a);
+    harness_json(&store, "GET", "/notes/", NULL, &a);
+    ASSERT_ANSWER(a, 200, "[{\"title\":\"foo\",\"description\":\"bar\",\"id\":1}]");
+    answer_free(&a);
+}
+
+static void
+test_empty_list(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "GET", "/notes", NULL, &a);
+    ASSERT_ANSWER(a, 200, "[]");
+    answer_free(&a);
+}
+
+static void
+test_not_found_and_method_not_allowed(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "GET", "/nope", NULL, &a);
+    ASSERT_ANSWER(a, 404, "{\"detail\":\"Not Found\"}");
+    answer_free(&a);
+    harness_json(&store, "PATCH", "/notes/1/", "{}", &a);
+    ASSERT_ANSWER(a, 405, "{\"detail\":\"Method Not Allowed\"}");
+    CU_ASSERT_STRING_EQUAL(a.allow, "GET, PUT, DELETE");
+    answer_free(&a);
+    CU_ASSERT_EQUAL(fake.calls, 0);
+}
+
+static void
+test_validation_shapes(void)
+{
+    static const struct {
+        const char *body;
+        const char *want;
+    } cases[] = {
+        {"{}", "{\"detail\":[{\"loc\":[\"body\",\"title\"],\"msg\":\"field required\",\"type\":"
+               "\"value_error.missing\"},{\"loc\":[\"body\",\"description\"],\"msg\":\"field "
+               "required\",\"type\":\"value_error.missing\"}]}"},
+        {"{\"title\": null, \"description\": [\"x\"]}",
+         "{\"detail\":[{\"loc\":[\"body\",\"title\"],\"msg\":\"none is not an allowed value\","
+         "\"type\":\"type_error.none.not_allowed\"},{\"loc\":[\"body\",\"description\"],\"msg\":"
+         "\"str type expected\",\"type\":\"type_error.str\"}]}"},
+        {"{\"title\": \"\xC3\xA9\xC3\xA9\", \"description\": "
+         "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}",
+         "{\"detail\":[{\"loc\":[\"body\",\"title\"],\"msg\":\"ensure this value has at least 3 "
+         "characters\",\"type\":\"value_error.any_str.min_length\",\"ctx\":{\"limit_value\":3}},"
+         "{\"loc\":[\"body\",\"description\"],\"msg\":\"ensure this value has at most 50 "
+         "characters\",\"type\":\"value_error.any_str.max_length\",\"ctx\":{\"limit_value\":50}}"
+         "]}"},
+        {"[1, 2]", "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"value is not a valid dict\","
+                   "\"type\":\"type_error.dict\"}]}"},
+        {"null", "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"field required\",\"type\":"
+                 "\"value_error.missing\"}]}"},
+        {NULL, "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"field required\",\"type\":"
+               "\"value_error.missing\"}]}"},
+        {"{\"title\": \"x\",\n\"d\" 1}",
+         "{\"detail\":[{\"loc\":[\"body\",19],\"msg\":\"Expecting ':' delimiter: line 2 column 5 "
+         "(char 19)\",\"type\":\"value_error.jsondecode\",\"ctx\":{\"msg\":\"Expecting ':' "
+         "delimiter\",\"doc\":\"{\\\"title\\\": \\\"x\\\",\\n\\\"d\\\" 1}\",\"pos\":19,"
+         "\"lineno\":2,\"colno\":5}}]}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct answer a;
+        reset();
+        harness_json(&store, "POST", "/notes/", cases[i].body, &a);
+        ASSERT_ANSWER(a, 422, cases[i].want);
+        answer_free(&a);
+        CU_ASSERT_EQUAL(fake.calls, 0);
+    }
+}
+
+/* Python counts characters, not bytes, in error positions and lengths. */
+static void
+test_positions_count_characters(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "POST", "/notes/", "{\"title\": \"\xC3\xA9\xC3\xA9\xC3\xA9\" x", &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "\"loc\":[\"body\",16]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "(char 16)"));
+    answer_free(&a);
+    /* 50 x "é" is 100 bytes but 50 characters: valid. */
+    char body[256] = "{\"title\": \"";
+    for (int i = 0; i < 50; i++)
+        strcat(body, "\xC3\xA9");
+    strcat(body, "\", \"description\": \"bar\"}");
+    harness_json(&store, "POST", "/notes/", body, &a);
+    CU_ASSERT_EQUAL(a.status, 201);
+    answer_free(&a);
+}
+
+static void
+test_content_types(void)
+{
+    static const struct {
+        const char *type;
+        int status;
+    } cases[] = {
+        {NULL, 201},
+        {"application/json", 201},
+        {"Application/JSON; charset=utf-8", 201},
+        {"application/vnd.api+json", 201},
+        {"text/plain", 422},
+        {"application/x-www-form-urlencoded", 422},
+        {"json", 422},
+    };
+    static const char body[] = "{\"title\": \"foo\", \"description\": \"bar\"}";
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct answer a;
+        reset();
+        harness_call(&store, "POST", "/notes/", NULL, cases[i].type, body, strlen(body), &a);
+        CU_ASSERT_EQUAL(a.status, cases[i].status);
+        if (cases[i].status == 422)
+            CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "value is not a valid dict"));
+        answer_free(&a);
+    }
+}
+
+static void
+test_numbers_as_titles(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "POST", "/notes/", "{\"title\": 1e20, \"description\": true}", &a);
+    ASSERT_ANSWER(a, 201, "{\"title\":\"1e+20\",\"description\":\"True\",\"id\":1}");
+    answer_free(&a);
+    harness_json(&store, "POST", "/notes/", "{\"title\": 12, \"description\": 100}", &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "at least 3 characters"));
+    answer_free(&a);
+}
+
+/* Where the reference answers 500, we answer a clear 4xx and touch nothing. */
+static void
+test_better_than_reference(void)
+{
+    struct answer a;
+
+    reset();
+    fake_store_add(&fake, "something", "something else");
+    harness_json(&store, "GET", "/notes/2147483648/", NULL, &a);
+    ASSERT_ANSWER(a, 404, "{\"detail\":\"Note not found\"}");
+    answer_free(&a);
+    harness_json(&store, "DELETE", "/notes/99999999999999999999999/", NULL, &a);
+    ASSERT_ANSWER(a, 404, "{\"detail\":\"Note not found\"}");
+    answer_free(&a);
+    harness_json(&store, "PUT", "/notes/1/", "{\"title\": \"a\\u0000b\", \"description\": \"bar\"}",
+                 &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "value_error.str.nul"));
+    answer_free(&a);
+    harness_json(&store, "POST", "/notes/", "{\"title\": \"ab\\ud800\", \"description\": \"bar\"}",
+                 &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "value_error.str.surrogate"));
+    answer_free(&a);
+    harness_json(&store, "POST", "/notes/", "{\"title\": \"caf\xC3\", \"description\": \"bar\"}", &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "not valid UTF-8"));
+    answer_free(&a);
+    CU_ASSERT_EQUAL(fake.count, 1);
+    CU_ASSERT_STRING_EQUAL(fake.notes[0].title, "something");
+    CU_ASSERT_EQUAL(fake.calls, 0);
+}
+
+static void
+test_validation_before_database(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "PUT", "/notes/999/", "{\"title\": \"1\"}", &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    answer_free(&a);
+    harness_json(&store, "PUT", "/notes/0/", "{}", &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    /* path errors first, then the body's, as FastAPI lists them */
+    CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(a.json, "detail")), 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "{\"detail\":[{\"loc\":[\"path\",\"id\"]"));
+    answer_free(&a);
+    CU_ASSERT_EQUAL(fake.calls, 0);
+}
+
+static void
+test_body_too_large(void)
+{
+    size_t len = 65537;
+    char *big = malloc(len);
+    struct answer a;
+
+    reset();
+    memset(big, ' ', len);
+    harness_call(&store, "POST", "/notes/", NULL, "application/json", big, len, &a);
+    ASSERT_ANSWER(a, 413, "{\"detail\":\"Request body too large: the limit is 65536 bytes\"}");
+    answer_free(&a);
+    free(big);
+    CU_ASSERT_EQUAL(fake.calls, 0);
+}
+
+static void
+test_database_unavailable(void)
+{
+    static const char *const paths[][2] = {
+        {"GET", "/notes/"}, {"GET", "/notes/1/"}, {"POST", "/notes/"},
+        {"PUT", "/notes/1/"}, {"DELETE", "/notes/1/"},
+    };
+    struct answer a;
+
+    reset();
+    fake.unavailable = true;
+    for (size_t i = 0; i < 5; i++) {
+        harness_json(&store, paths[i][0], paths[i][1],
+                     "{\"title\": \"foo\", \"description\": \"bar\"}", &a);
+        ASSERT_ANSWER(a, 503, "{\"detail\":\"Database unavailable, try again shortly\"}");
+        answer_free(&a);
+    }
+    harness_json(&store, "GET", "/ping", NULL, &a);
+    CU_ASSERT_EQUAL(a.status, 200);
+    answer_free(&a);
+}
+
+static void
+test_list_limit_offset(void)
+{
+    struct answer a;
+
+    reset();
+    for (int i = 0; i < 5; i++)
+        fake_store_add(&fake, "title", "description");
+    harness_call(&store, "GET", "/notes/", "limit=2&offset=1", NULL, NULL, 0, &a);
+    CU_ASSERT_EQUAL(a.status, 200);
+    CU_ASSERT_EQUAL(json_object_array_length(a.json), 2);
+    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(json_object_array_get_idx(a.json, 0), "id")), 2);
+    answer_free(&a);
+    harness_call(&store, "GET", "/notes/", "limit=abc&offset=-1", NULL, NULL, 0, &a);
+    ASSERT_ANSWER(a, 422,
+                  "{\"detail\":[{\"loc\":[\"query\",\"limit\"],\"msg\":\"value is not a valid "
+                  "integer\",\"type\":\"type_error.integer\"},{\"loc\":[\"query\",\"offset\"],"
+                  "\"msg\":\"ensure this value is greater than or equal to 0\",\"type\":"
+                  "\"value_error.number.not_ge\",\"ctx\":{\"limit_value\":0}}]}");
+    answer_free(&a);
+    harness_call(&store, "GET", "/notes/", "limit=0", NULL, NULL, 0, &a);
+    ASSERT_ANSWER(a, 200, "[]");
+    answer_free(&a);
+}
+
+/* A list too long for one buffer is streamed: the answer is still one valid JSON array. */
+static void
+test_long_list_streams(void)
+{
+    struct answer a;
+
+    reset();
+    for (int i = 0; i < FAKE_STORE_CAPACITY; i++) {
+        char title[64];
+        snprintf(title, sizeof(title), "%s", "a title that is as long as fifty characters....xx");
+        fake_store_add(&fake, title, title);
+    }
+    harness_json(&store, "GET", "/notes/", NULL, &a);
+    CU_ASSERT_EQUAL(a.status, 200);
+    CU_ASSERT_EQUAL(json_object_array_length(a.json), FAKE_STORE_CAPACITY);
+    answer_free(&a);
+}
+
+int
+main(void)
+{
+    static const struct test_case tests[] = {
+        {"note JSON field order", test_note_json_field_order},
+        {"empty list", test_empty_list},
+        {"404 and 405", test_not_found_and_method_not_allowed},
+        {"422 shapes", test_validation_shapes},
+        {"positions count characters", test_positions_count_characters},
+        {"content types", test_content_types},
+        {"numbers as titles", test_numbers_as_titles},
+        {"better than the reference", test_better_than_reference},
+        {"validation before the database", test_validation_before_database},
+        {"413", test_body_too_large},
+        {"503 when the database is down", test_database_unavailable},
+        {"limit and offset", test_list_limit_offset},
+        {"long list", test_long_list_streams},
+        {NULL, NULL},
+    };
+    return cunit_run("api", tests);
+}
