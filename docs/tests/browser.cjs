@@ -111,6 +111,24 @@ async function main() {
     "/openapi.json is docs/openapi.json of this tree"
   );
 
+  // What nginx serves around the pages: types, the trailing-slash forms, JSON errors.
+  const expectServed = [
+    ["GET", "/docs/", 200, /^text\/html/],
+    ["GET", "/redoc/", 200, /^text\/html/],
+    ["GET", "/openapi.json", 200, /^application\/json/],
+    ["GET", "/docs/static/swagger-ui-bundle.js", 200, /^application\/javascript/],
+    ["GET", "/docs/static/swagger-ui.css", 200, /^text\/css/],
+    ["GET", "/docs/static/redoc.standalone.js", 200, /^application\/javascript/],
+    ["GET", "/docs/static/no-such-file.js", 404, /^application\/json/],
+    ["POST", "/docs", 405, /^application\/json/],
+    ["DELETE", "/openapi.json", 405, /^application\/json/],
+  ];
+  for (const [method, url, status, type] of expectServed) {
+    const r = await context.request.fetch(`${base}${url}`, { method });
+    const ct = r.headers()["content-type"] || "";
+    check(r.status() === status && type.test(ct), `${method} ${url}: ${r.status()} ${ct}`);
+  }
+
   await page.locator(".opblock").nth(ops.length - 1).waitFor();
   const shown = await page.locator(".opblock").evaluateAll((els) =>
     els.map((el) => ({

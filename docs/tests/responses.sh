@@ -1,5 +1,23 @@
 #!/bin/sh
-# docs/tests/responses.sh: real answers of a running stack validate against docs/openapi.json.
+# docs/tests/responses.sh: real answers of a running stack validate against docs/openapi.json,
+# first with the database up, then (503) with the stack's embedded Postgres stopped.
 set -eu
-. "$(cd "$(dirname "$0")" && pwd)/common.sh"
-with_stack node "$top_srcdir/docs/tests/responses.cjs"
+if [ "${1:-}" != --inside ]; then
+  . "$(cd "$(dirname "$0")" && pwd)/common.sh"
+  with_stack sh "$top_srcdir/docs/tests/responses.sh" --inside
+  exit $?
+fi
+# Inside the stack (tests/e2e/with-stack exports BASE_URL and STACK_DIR): how to take the
+# database away, for the documented 503s. Only a stack with its own embedded cluster has one.
+data=${STACK_DIR:+$STACK_DIR/pg/data}
+if [ -n "$data" ] && [ -f "$data/PG_VERSION" ]; then
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  owner=$(stat -c %U "$data")
+  if [ "$(id -u)" = 0 ]; then
+    DOCS_STOP_DB="cd / && runuser -u '$owner' -- '$bin/pg_ctl' -D '$data' -m fast -w stop"
+  else
+    DOCS_STOP_DB="'$bin/pg_ctl' -D '$data' -m fast -w stop"
+  fi
+  export DOCS_STOP_DB
+fi
+exec node "$top_srcdir/docs/tests/responses.cjs"
