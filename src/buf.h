@@ -11,7 +11,10 @@ struct buf {
     size_t cap;
 };
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* Each append returns false (leaving the buffer as it was) only when memory runs out. */
 bool buf_append(struct buf *b, const char *data, size_t len);

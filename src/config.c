@@ -32,8 +32,8 @@ config_load(struct config *cfg, char *err, size_t err_size)
     const char *url = getenv("DATABASE_URL");
 
     cfg->database_url = url != NULL ? url : "";
-    if (!read_positive("NOTES_MAX_BODY", CONFIG_DEFAULT_MAX_BODY, 64L * 1024 * 1024, &max_body,
-                       err, err_size) ||
+    if (!read_positive("NOTES_MAX_BODY", CONFIG_DEFAULT_MAX_BODY, 64L * 1024 * 1024, &max_body, err,
+                       err_size) ||
         !read_positive("NOTES_STATEMENT_TIMEOUT_MS", CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
                        3600L * 1000, &timeout, err, err_size))
         return false;

@@ -60,20 +60,26 @@ respond_note(struct response *resp, int status, const struct note *note)
 }
 
 /*
- * Reads and validates a note body into *note. Returns the status to answer with when it is
- * not acceptable (422 with errors added to detail, or 400), or 0 when it is.
+ * Reads and validates a note body into *note. Returns 0 when it is acceptable, else the status
+ * to answer with: 400, or 422 with errors added to detail. *decode_error tells a body that is
+ * not JSON at all: FastAPI then reports that one error and nothing else.
  */
 static int
-read_note_body(const struct request *req, struct note *note, struct json_object *detail)
+read_note_body(const struct request *req, struct note *note, struct json_object *detail,
+               bool *decode_error)
 {
-    struct pyjson_field fields[2] = {{"title", {PYJSON_ABSENT, NULL, 0}},
-                                     {"description", {PYJSON_ABSENT, NULL, 0}}};
+    struct body_doc doc;
     int status = 0;
 
-    switch (json_body_read(req, fields, 2, detail)) {
-    case BODY_OBJECT:
-        if (!validate_note_fields(fields, note, detail))
+    *decode_error = false;
+    switch (json_body_read(req, &doc, detail)) {
+    case BODY_FIELDS:
+        if (!validate_note_fields(doc.title, doc.description, note, detail))
             status = 422;
+        break;
+    case BODY_DECODE:
+        *decode_error = true;
+        status = 422;
         break;
     case BODY_INVALID:
         status = 422;
@@ -82,7 +88,7 @@ read_note_body(const struct request *req, struct note *note, struct json_object 
         status = 400;
         break;
     }
-    pyjson_fields_clear(fields, 2);
+    json_body_free(&doc);
     return status;
 }
 
@@ -106,7 +112,8 @@ handle_create(const struct request *req, const struct route_match *match, struct
 {
     struct json_object *detail = json_object_new_array();
     struct note in = {0}, out = {0};
-    int status = read_note_body(req, &in, detail);
+    bool decode_error;
+    int status = read_note_body(req, &in, detail, &decode_error);
 
     (void)match;
     if (status == 422) {
@@ -163,15 +170,21 @@ handle_update(const struct request *req, const struct route_match *match, struct
               struct store *store)
 {
     struct json_object *detail = json_object_new_array();
+    struct json_object *body_detail = json_object_new_array();
     struct note in = {0}, out = {0};
     int32_t id = 0;
+    bool decode_error;
 
     /* FastAPI reports the path's errors, then the body's, all in one answer. */
     enum id_check id_check = validate_id(match->id, match->id_len, &id, detail);
-    int status = read_note_body(req, &in, detail);
+    int status = read_note_body(req, &in, body_detail, &decode_error);
+    for (size_t i = 0; i < json_object_array_length(body_detail); i++)
+        json_object_array_add(detail, json_object_get(json_object_array_get_idx(body_detail, i)));
 
     if (status == 400) {
         response_set_detail(resp, 400, DETAIL_UNPARSABLE);
+    } else if (decode_error) {
+        respond_validation(resp, body_detail);
     } else if (id_check == ID_INVALID || status == 422) {
         respond_validation(resp, detail);
     } else if (id_check == ID_TOO_LARGE) {
@@ -183,6 +196,7 @@ handle_update(const struct request *req, const struct route_match *match, struct
         else
             respond_store_failure(resp, result);
     }
+    json_object_put(body_detail);
     json_object_put(detail);
 }
 

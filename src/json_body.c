@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool
@@ -38,7 +39,8 @@ json_body_is_json_type(const char *content_type)
         return false;
     const char *subtype = slash + 1;
     size_t sublen = strlen(subtype);
-    return strcmp(subtype, "json") == 0 || (sublen >= 5 && strcmp(subtype + sublen - 5, "+json") == 0);
+    return strcmp(subtype, "json") == 0 ||
+           (sublen >= 5 && strcmp(subtype + sublen - 5, "+json") == 0);
 }
 
 /* Adds the value_error.jsondecode item for an error at byte offset in text. */
@@ -71,18 +73,94 @@ add_decode_error(struct json_object *detail, const char *text, size_t len, const
     validation_add(detail, loc, full, "value_error.jsondecode", ctx);
 }
 
+/* Finds the title and description members of an object document. */
+static void
+fields_of_object(struct body_doc *doc, const struct pyjson_node *object)
+{
+    doc->title = pyjson_member(object, "title");
+    doc->description = pyjson_member(object, "description");
+}
+
+/* A one-character string node made from the character at s (one UTF-8 sequence). */
+static struct pyjson_node *
+letter_node(struct pyjson_node *letters, const char *s, size_t n)
+{
+    struct pyjson_node *node = &letters->children[letters->nchildren++];
+
+    memset(node, 0, sizeof(*node));
+    node->kind = PYJSON_STRING;
+    node->text = strndup(s, n);
+    node->text_len = n;
+    return node->text != NULL ? node : NULL;
+}
+
+/* Byte length of the UTF-8 sequence starting at s. */
+static size_t
+sequence_bytes(const char *s)
+{
+    unsigned char b = (unsigned char)*s;
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+enum dict_result { DICT_OK, DICT_NOT_A_DICT, DICT_KEY_NOT_STRING, DICT_NO_MEMORY };
+
+/*
+ * pydantic's dict_validator calls dict(value) on anything that is not a dict: a list of
+ * pairs becomes a mapping, where a pair is a two-element list, a two-character string or an
+ * object with two members (its keys). Then NoteSchema(**mapping) needs string keys.
+ */
+static enum dict_result
+fields_of_pairs(struct body_doc *doc, const struct pyjson_node *list)
+{
+    bool key_not_string = false;
+
+    doc->letters.children = calloc(2 * list->nchildren + 1, sizeof(struct pyjson_node));
+    if (doc->letters.children == NULL)
+        return DICT_NO_MEMORY;
+    for (size_t i = 0; i < list->nchildren; i++) {
+        const struct pyjson_node *e = &list->children[i];
+        const struct pyjson_node *key = NULL, *value = NULL;
+
+        if (e->kind == PYJSON_ARRAY && e->nchildren == 2) {
+            key = &e->children[0];
+            value = &e->children[1];
+        } else if (e->kind == PYJSON_STRING && utf8_count(e->text, e->text_len) == 2) {
+            size_t first = sequence_bytes(e->text);
+            key = letter_node(&doc->letters, e->text, first);
+            value = letter_node(&doc->letters, e->text + first, e->text_len - first);
+            if (key == NULL || value == NULL)
+                return DICT_NO_MEMORY;
+        } else if (e->kind == PYJSON_OBJECT && e->nchildren == 2) {
+            key = letter_node(&doc->letters, e->children[0].key, e->children[0].key_len);
+            value = letter_node(&doc->letters, e->children[1].key, e->children[1].key_len);
+            if (key == NULL || value == NULL)
+                return DICT_NO_MEMORY;
+        } else {
+            return DICT_NOT_A_DICT; /* not a pair: TypeError or ValueError in dict() */
+        }
+        if (key->kind == PYJSON_ARRAY || key->kind == PYJSON_OBJECT)
+            return DICT_NOT_A_DICT; /* unhashable key */
+        if (key->kind != PYJSON_STRING) {
+            key_not_string = true;
+            continue;
+        }
+        if (key->text_len == 5 && memcmp(key->text, "title", 5) == 0)
+            doc->title = value;
+        else if (key->text_len == 11 && memcmp(key->text, "description", 11) == 0)
+            doc->description = value;
+    }
+    return key_not_string ? DICT_KEY_NOT_STRING : DICT_OK;
+}
+
 enum body_status
-json_body_read(const struct request *req, struct pyjson_field *fields, size_t nfields,
-               struct json_object *detail)
+json_body_read(const struct request *req, struct body_doc *doc, struct json_object *detail)
 {
     const char *text = req->body;
     size_t len = req->body_len;
     size_t bad;
-    enum pyjson_kind top;
     struct pyjson_error err;
 
-    for (size_t i = 0; i < nfields; i++)
-        fields[i].value = (struct pyjson_value){PYJSON_ABSENT, NULL, 0};
+    memset(doc, 0, sizeof(*doc));
     if (len == 0) {
         validation_add(detail, validation_loc("body", NULL), "field required",
                        "value_error.missing", NULL);
@@ -104,21 +182,52 @@ json_body_read(const struct request *req, struct pyjson_field *fields, size_t nf
         validation_add(detail, validation_loc("body", NULL), msg, "value_error.unicode", NULL);
         return BODY_INVALID;
     }
-    if (!pyjson_scan(text, len, &top, fields, nfields, &err)) {
-        if (err.too_deep || err.no_memory)
+    if (!pyjson_parse(text, len, &doc->root, &err)) {
+        if (err.too_deep || err.int_too_long || err.no_memory)
             return BODY_UNPARSABLE;
         add_decode_error(detail, text, len, err.msg, err.offset);
-        return BODY_INVALID;
+        return BODY_DECODE;
     }
-    if (top == PYJSON_NULL) {
+    switch (doc->root.kind) {
+    case PYJSON_NULL:
         validation_add(detail, validation_loc("body", NULL), "field required",
                        "value_error.missing", NULL);
         return BODY_INVALID;
+    case PYJSON_OBJECT:
+        fields_of_object(doc, &doc->root);
+        return BODY_FIELDS;
+    case PYJSON_STRING:
+        if (doc->root.text_len == 0)
+            return BODY_FIELDS; /* dict("") is empty */
+        break;
+    case PYJSON_ARRAY:
+        switch (fields_of_pairs(doc, &doc->root)) {
+        case DICT_OK:
+            return BODY_FIELDS;
+        case DICT_KEY_NOT_STRING:
+            validation_add(detail, validation_loc("body", NULL), "keywords must be strings",
+                           "type_error", NULL);
+            return BODY_INVALID;
+        case DICT_NO_MEMORY:
+            return BODY_UNPARSABLE;
+        case DICT_NOT_A_DICT:
+            break;
+        }
+        doc->title = doc->description = NULL;
+        break;
+    default:
+        break;
     }
-    if (top != PYJSON_OBJECT) {
-        validation_add(detail, validation_loc("body", NULL), "value is not a valid dict",
-                       "type_error.dict", NULL);
-        return BODY_INVALID;
-    }
-    return BODY_OBJECT;
+    validation_add(detail, validation_loc("body", NULL), "value is not a valid dict",
+                   "type_error.dict", NULL);
+    return BODY_INVALID;
+}
+
+void
+json_body_free(struct body_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    pyjson_node_clear(&doc->root);
+    pyjson_node_clear(&doc->letters);
 }

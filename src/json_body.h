@@ -1,6 +1,7 @@
 /*
- * json_body.h: reads a request body the way FastAPI 0.92 does before validating it: the
- * Content-Type decides whether it is JSON, and JSON errors become value_error.jsondecode.
+ * json_body.h: reads a note body the way FastAPI 0.92 and pydantic v1 do before checking its
+ * fields: the Content-Type decides whether it is JSON, JSON errors become
+ * value_error.jsondecode, and a non-object document goes through Python's dict().
  */
 #ifndef NOTES_JSON_BODY_H
 #define NOTES_JSON_BODY_H
@@ -11,16 +12,27 @@
 #include <json-c/json.h>
 
 enum body_status {
-    BODY_OBJECT,     /* a JSON object: the wanted fields are filled */
-    BODY_INVALID,    /* missing, not an object, or not JSON: errors were added to detail (422) */
-    BODY_UNPARSABLE, /* nested too deep to read: 400, as FastAPI answers its RecursionError */
+    BODY_FIELDS,     /* the document is a mapping: title and description are set (or NULL) */
+    BODY_INVALID,    /* errors were added to detail (422) */
+    BODY_DECODE,     /* not JSON: the one value_error.jsondecode error was added (422, alone) */
+    BODY_UNPARSABLE, /* Python could not read it at all (too deep, huge integer): 400 */
 };
 
-/* Whether a Content-Type means JSON to FastAPI: absent, application/json or application/...+json. */
+struct body_doc {
+    struct pyjson_node root;    /* the parsed document */
+    struct pyjson_node letters; /* strings made from two-letter list elements, as dict() does */
+    const struct pyjson_node *title;       /* NULL when absent */
+    const struct pyjson_node *description; /* NULL when absent */
+};
+
+/* Whether a Content-Type means JSON to FastAPI: absent, application/json or application/...+json.
+ */
 bool json_body_is_json_type(const char *content_type);
 
-/* Reads req's body; release fields with pyjson_fields_clear in every case. */
-enum body_status json_body_read(const struct request *req, struct pyjson_field *fields,
-                                size_t nfields, struct json_object *detail);
+/* Reads req's body into doc; release doc with json_body_free in every case. */
+enum body_status json_body_read(const struct request *req, struct body_doc *doc,
+                                struct json_object *detail);
+
+void json_body_free(struct body_doc *doc);
 
 #endif

@@ -20,11 +20,12 @@ print_routes(void)
 static void
 usage(FILE *out)
 {
-    fprintf(out, "usage: notes-worker [--routes | --help]\n"
-                 "Serves the notes API over FastCGI on file descriptor 0 (run it under "
-                 "spawn-fcgi).\n"
-                 "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
-                 "             NOTES_STATEMENT_TIMEOUT_MS (default %d).\n",
+    fprintf(out,
+            "usage: notes-worker [--routes | --help]\n"
+            "Serves the notes API over FastCGI on file descriptor 0 (run it under "
+            "spawn-fcgi).\n"
+            "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
+            "             NOTES_STATEMENT_TIMEOUT_MS (default %d).\n",
             CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS);
 }
 

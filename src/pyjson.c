@@ -72,13 +72,13 @@ read_hex4(const struct scanner *sc, size_t idx, unsigned long *cp)
 static bool
 out_append(struct scanner *sc, struct buf *out, const char *data, size_t n)
 {
-    if (out == NULL || buf_append(out, data, n))
+    if (buf_append(out, data, n))
         return true;
     sc->err->no_memory = true;
     return fail(sc, "out of memory", 0);
 }
 
-/* The string whose opening quote is at idx - 1; decoded into out (if not NULL). */
+/* The string whose opening quote is at idx - 1 (scanstring_unicode), decoded into out. */
 static bool
 scan_string(struct scanner *sc, size_t idx, size_t *next_out, struct buf *out)
 {
@@ -190,101 +190,96 @@ scan_number(const struct scanner *sc, size_t idx, size_t *next_out, bool *is_flo
 }
 
 static bool scan_value(struct scanner *sc, size_t idx, size_t *next_out, int depth,
-                       struct pyjson_value *into, struct pyjson_field *fields, size_t nfields);
+                       struct pyjson_node *into);
 
 static bool
-set_text(struct scanner *sc, struct pyjson_value *into, const char *text, size_t n)
+no_memory(struct scanner *sc)
+{
+    sc->err->no_memory = true;
+    return fail(sc, "out of memory", 0);
+}
+
+static bool
+set_text(struct scanner *sc, struct pyjson_node *into, const char *text, size_t n)
 {
     into->text = malloc(n + 1);
-    if (into->text == NULL) {
-        sc->err->no_memory = true;
-        return fail(sc, "out of memory", 0);
-    }
+    if (into->text == NULL)
+        return no_memory(sc);
     memcpy(into->text, text, n);
     into->text[n] = '\0';
     into->text_len = n;
     return true;
 }
 
-static void
-value_clear(struct pyjson_value *v)
+/* A new, empty child at the end of parent's children. */
+static struct pyjson_node *
+add_child(struct scanner *sc, struct pyjson_node *parent)
 {
-    free(v->text);
-    v->text = NULL;
-    v->text_len = 0;
-    v->kind = PYJSON_ABSENT;
-}
-
-static struct pyjson_field *
-find_field(struct pyjson_field *fields, size_t nfields, const struct buf *key)
-{
-    for (size_t i = 0; i < nfields; i++) {
-        if (strlen(fields[i].name) == key->len && memcmp(fields[i].name, key->data, key->len) == 0)
-            return &fields[i];
+    if (parent->nchildren == parent->cap) {
+        size_t cap = parent->cap ? 2 * parent->cap : 4;
+        struct pyjson_node *children = realloc(parent->children, cap * sizeof(*children));
+        if (children == NULL) {
+            no_memory(sc);
+            return NULL;
+        }
+        parent->children = children;
+        parent->cap = cap;
     }
-    return NULL;
+    struct pyjson_node *child = &parent->children[parent->nchildren++];
+    memset(child, 0, sizeof(*child));
+    return child;
 }
 
-/* The object whose '{' is at idx - 1. Fields are filled when given (top level only). */
+/* The object whose '{' is at idx - 1 (_parse_object_unicode). */
 static bool
-scan_object(struct scanner *sc, size_t idx, size_t *next_out, int depth,
-            struct pyjson_field *fields, size_t nfields)
+scan_object(struct scanner *sc, size_t idx, size_t *next_out, int depth, struct pyjson_node *obj)
 {
-    struct buf key = BUF_INIT;
-    bool ok = false;
-
     idx = skip_ws(sc, idx);
     if (idx >= sc->len || sc->s[idx] != '}') {
         for (;;) {
-            if (idx >= sc->len || sc->s[idx] != '"') {
-                fail(sc, "Expecting property name enclosed in double quotes", idx);
-                goto out;
+            struct buf key = BUF_INIT;
+            if (idx >= sc->len || sc->s[idx] != '"')
+                return fail(sc, "Expecting property name enclosed in double quotes", idx);
+            if (!scan_string(sc, idx + 1, &idx, &key)) {
+                buf_free(&key);
+                return false;
             }
-            buf_reset(&key);
-            if (!scan_string(sc, idx + 1, &idx, fields != NULL ? &key : NULL))
-                goto out;
+            struct pyjson_node *member = add_child(sc, obj);
+            if (member == NULL) {
+                buf_free(&key);
+                return false;
+            }
+            member->key_len = key.len;
+            member->key = buf_take(&key);
+            if (member->key == NULL)
+                return no_memory(sc);
             idx = skip_ws(sc, idx);
-            if (idx >= sc->len || sc->s[idx] != ':') {
-                fail(sc, "Expecting ':' delimiter", idx);
-                goto out;
-            }
+            if (idx >= sc->len || sc->s[idx] != ':')
+                return fail(sc, "Expecting ':' delimiter", idx);
             idx = skip_ws(sc, idx + 1);
-
-            struct pyjson_field *field = find_field(fields, nfields, &key);
-            struct pyjson_value value = {PYJSON_ABSENT, NULL, 0};
-            if (!scan_value(sc, idx, &idx, depth, field != NULL ? &value : NULL, NULL, 0)) {
-                value_clear(&value);
-                goto out;
-            }
-            if (field != NULL) {
-                value_clear(&field->value);
-                field->value = value;
-            }
+            if (!scan_value(sc, idx, &idx, depth, member))
+                return false;
             idx = skip_ws(sc, idx);
             if (idx < sc->len && sc->s[idx] == '}')
                 break;
-            if (idx >= sc->len || sc->s[idx] != ',') {
-                fail(sc, "Expecting ',' delimiter", idx);
-                goto out;
-            }
+            if (idx >= sc->len || sc->s[idx] != ',')
+                return fail(sc, "Expecting ',' delimiter", idx);
             idx = skip_ws(sc, idx + 1);
         }
     }
     *next_out = idx + 1;
-    ok = true;
-out:
-    buf_free(&key);
-    return ok;
+    return true;
 }
 
-/* The array whose '[' is at idx - 1. */
+/* The array whose '[' is at idx - 1 (_parse_array_unicode). */
 static bool
-scan_array(struct scanner *sc, size_t idx, size_t *next_out, int depth)
+scan_array(struct scanner *sc, size_t idx, size_t *next_out, int depth, struct pyjson_node *arr)
 {
     idx = skip_ws(sc, idx);
     if (idx >= sc->len || sc->s[idx] != ']') {
         for (;;) {
-            if (!scan_value(sc, idx, &idx, depth, NULL, NULL, 0))
+            struct pyjson_node *element = add_child(sc, arr);
+            if (element == NULL || !scan_value(sc, idx, &idx, depth, element))
                 return false;
             idx = skip_ws(sc, idx);
             if (idx < sc->len && sc->s[idx] == ']')
@@ -305,43 +300,32 @@ matches(const struct scanner *sc, size_t idx, const char *word)
     return idx + n <= sc->len && memcmp(sc->s + idx, word, n) == 0;
 }
 
-/* One value at idx (scan_once_unicode). into, if not NULL, receives its kind and text. */
+/* One value at idx into *into (scan_once_unicode). */
 static bool
-scan_value(struct scanner *sc, size_t idx, size_t *next_out, int depth, struct pyjson_value *into,
-           struct pyjson_field *fields, size_t nfields)
+scan_value(struct scanner *sc, size_t idx, size_t *next_out, int depth, struct pyjson_node *into)
 {
     static const struct {
         const char *word;
         enum pyjson_kind kind;
     } constants[] = {
-        {"null", PYJSON_NULL},      {"true", PYJSON_TRUE},          {"false", PYJSON_FALSE},
-        {"NaN", PYJSON_FLOAT},      {"Infinity", PYJSON_FLOAT},     {"-Infinity", PYJSON_FLOAT},
+        {"null", PYJSON_NULL}, {"true", PYJSON_TRUE},      {"false", PYJSON_FALSE},
+        {"NaN", PYJSON_FLOAT}, {"Infinity", PYJSON_FLOAT}, {"-Infinity", PYJSON_FLOAT},
     };
-    struct pyjson_value scratch = {PYJSON_ABSENT, NULL, 0};
 
-    if (into == NULL)
-        into = &scratch;
     if (idx >= sc->len)
         return fail(sc, "Expecting value", idx);
 
     char c = sc->s[idx];
     if (c == '"') {
         struct buf text = BUF_INIT;
-        bool keep = into != &scratch;
-        if (!scan_string(sc, idx + 1, next_out, keep ? &text : NULL)) {
+        into->kind = PYJSON_STRING;
+        if (!scan_string(sc, idx + 1, next_out, &text)) {
             buf_free(&text);
             return false;
         }
-        into->kind = PYJSON_STRING;
-        if (keep) {
-            into->text_len = text.len;
-            into->text = buf_take(&text);
-            if (into->text == NULL) {
-                sc->err->no_memory = true;
-                return fail(sc, "out of memory", 0);
-            }
-        }
-        return true;
+        into->text_len = text.len;
+        into->text = buf_take(&text);
+        return into->text != NULL || no_memory(sc);
     }
     if (c == '{' || c == '[') {
         if (depth >= PYJSON_MAX_DEPTH) {
@@ -350,55 +334,67 @@ scan_value(struct scanner *sc, size_t idx, size_t *next_out, int depth, struct p
         }
         into->kind = c == '{' ? PYJSON_OBJECT : PYJSON_ARRAY;
         if (c == '{')
-            return scan_object(sc, idx + 1, next_out, depth + 1, fields, nfields);
-        return scan_array(sc, idx + 1, next_out, depth + 1);
+            return scan_object(sc, idx + 1, next_out, depth + 1, into);
+        return scan_array(sc, idx + 1, next_out, depth + 1, into);
     }
     for (size_t i = 0; i < sizeof(constants) / sizeof(constants[0]); i++) {
         if (matches(sc, idx, constants[i].word)) {
             size_t n = strlen(constants[i].word);
             into->kind = constants[i].kind;
             *next_out = idx + n;
-            return into == &scratch || constants[i].kind != PYJSON_FLOAT ||
-                   set_text(sc, into, sc->s + idx, n);
+            return constants[i].kind != PYJSON_FLOAT || set_text(sc, into, sc->s + idx, n);
         }
     }
     bool is_float;
     size_t end;
     if (!scan_number(sc, idx, &end, &is_float))
         return fail(sc, "Expecting value", idx);
+    if (!is_float && end - idx - (sc->s[idx] == '-') > PYJSON_MAX_INT_DIGITS) {
+        sc->err->int_too_long = true;
+        return fail(sc, "Exceeds the limit (4300 digits) for integer string conversion", idx);
+    }
     into->kind = is_float ? PYJSON_FLOAT : PYJSON_INT;
     *next_out = end;
-    return into == &scratch || set_text(sc, into, sc->s + idx, end - idx);
+    return set_text(sc, into, sc->s + idx, end - idx);
 }
 
 bool
-pyjson_scan(const char *text, size_t len, enum pyjson_kind *top, struct pyjson_field *fields,
-            size_t nfields, struct pyjson_error *err)
+pyjson_parse(const char *text, size_t len, struct pyjson_node *root, struct pyjson_error *err)
 {
     struct scanner sc = {text, len, err};
-    struct pyjson_value value = {PYJSON_ABSENT, NULL, 0};
     size_t idx;
 
     memset(err, 0, sizeof(*err));
-    for (size_t i = 0; i < nfields; i++)
-        fields[i].value = (struct pyjson_value){PYJSON_ABSENT, NULL, 0};
+    memset(root, 0, sizeof(*root));
     idx = skip_ws(&sc, 0);
-    /* Only a top-level object's members are wanted; other documents are just checked. */
-    bool object = idx < len && text[idx] == '{';
-    if (!scan_value(&sc, idx, &idx, 0, &value, object ? fields : NULL, object ? nfields : 0))
+    if (!scan_value(&sc, idx, &idx, 0, root))
         return false;
-    enum pyjson_kind kind = value.kind;
-    value_clear(&value);
     idx = skip_ws(&sc, idx);
     if (idx != len)
         return fail(&sc, "Extra data", idx);
-    *top = kind;
     return true;
 }
 
 void
-pyjson_fields_clear(struct pyjson_field *fields, size_t nfields)
+pyjson_node_clear(struct pyjson_node *node)
 {
-    for (size_t i = 0; i < nfields; i++)
-        value_clear(&fields[i].value);
+    for (size_t i = 0; i < node->nchildren; i++)
+        pyjson_node_clear(&node->children[i]);
+    free(node->children);
+    free(node->text);
+    free(node->key);
+    memset(node, 0, sizeof(*node));
+}
+
+const struct pyjson_node *
+pyjson_member(const struct pyjson_node *object, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = object->nchildren; i-- > 0;) {
+        const struct pyjson_node *m = &object->children[i];
+        if (m->key_len == n && memcmp(m->key, name, n) == 0)
+            return m;
+    }
+    return NULL;
 }

@@ -93,8 +93,8 @@ send_head(struct response *resp, bool with_length)
     if (resp->allow[0] != '\0')
         n += snprintf(head + n, sizeof(head) - (size_t)n, "Allow: %s\r\n", resp->allow);
     if (with_length)
-        n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: %zu\r\n",
-                      resp->body.len);
+        n +=
+            snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: %zu\r\n", resp->body.len);
     n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
     resp->head_sent = true;
     return resp->write(resp->write_ctx, head, (size_t)n);
@@ -128,8 +128,8 @@ response_finish(struct response *resp)
     if (resp->failed)
         return false;
     if (!resp->head_sent)
-        return send_head(resp, true) && (resp->body.len == 0 ||
-                                         resp->write(resp->write_ctx, resp->body.data,
-                                                     resp->body.len));
+        return send_head(resp, true) &&
+               (resp->body.len == 0 ||
+                resp->write(resp->write_ctx, resp->body.data, resp->body.len));
     return response_flush(resp);
 }

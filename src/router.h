@@ -15,17 +15,17 @@ enum endpoint {
 };
 
 enum route_status {
-    ROUTE_FOUND,        /* endpoint (and id for {id} routes) are set */
-    ROUTE_NOT_FOUND,    /* no route has this path: 404 */
-    ROUTE_BAD_METHOD,   /* the path exists, the method does not: 405, allow is set */
+    ROUTE_FOUND,      /* endpoint (and id for {id} routes) are set */
+    ROUTE_NOT_FOUND,  /* no route has this path: 404 */
+    ROUTE_BAD_METHOD, /* the path exists, the method does not: 405, allow is set */
 };
 
 struct route_match {
     enum route_status status;
     enum endpoint endpoint;
-    const char *id;    /* the {id} segment (points into the path), not NUL-terminated */
+    const char *id; /* the {id} segment (points into the path), not NUL-terminated */
     size_t id_len;
-    char allow[64];    /* e.g. "GET, PUT, DELETE" for ROUTE_BAD_METHOD */
+    char allow[64]; /* e.g. "GET, PUT, DELETE" for ROUTE_BAD_METHOD */
 };
 
 /* Matches a request. The trailing slash is optional on every route. */

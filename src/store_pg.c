@@ -18,13 +18,19 @@ static const struct {
     const char *sql;
     int nparams;
 } statements[STMT__MAX] = {
-    [STMT_CREATE] = {"create", "INSERT INTO notes (title, description) VALUES ($1, $2) "
-                               "RETURNING id, title, description", 2},
+    [STMT_CREATE] = {"create",
+                     "INSERT INTO notes (title, description) VALUES ($1, $2) "
+                     "RETURNING id, title, description",
+                     2},
     [STMT_GET] = {"get", "SELECT id, title, description FROM notes WHERE id = $1", 1},
-    [STMT_LIST] = {"list", "SELECT id, title, description FROM notes ORDER BY id "
-                           "LIMIT $1::bigint OFFSET $2::bigint", 2},
-    [STMT_UPDATE] = {"update", "UPDATE notes SET title = $2, description = $3 WHERE id = $1 "
-                               "RETURNING id, title, description", 3},
+    [STMT_LIST] = {"list",
+                   "SELECT id, title, description FROM notes ORDER BY id "
+                   "LIMIT $1::bigint OFFSET $2::bigint",
+                   2},
+    [STMT_UPDATE] = {"update",
+                     "UPDATE notes SET title = $2, description = $3 WHERE id = $1 "
+                     "RETURNING id, title, description",
+                     3},
     [STMT_DELETE] = {"delete", "DELETE FROM notes WHERE id = $1 RETURNING id, title, description",
                      1},
 };
@@ -85,8 +91,7 @@ check_schema(struct store_pg *pg)
         snprintf(why, sizeof(why),
                  "database schema is at version %s, this worker needs version %d; run "
                  "scripts/migrate",
-                 PQgetisnull(res, 0, 0) ? "none" : PQgetvalue(res, 0, 0),
-                 STORE_PG_SCHEMA_VERSION);
+                 PQgetisnull(res, 0, 0) ? "none" : PQgetvalue(res, 0, 0), STORE_PG_SCHEMA_VERSION);
     } else {
         ok = true;
     }
@@ -100,8 +105,8 @@ static bool
 prepare_statements(struct store_pg *pg)
 {
     for (int i = 0; i < STMT__MAX; i++) {
-        PGresult *res = PQprepare(pg->conn, statements[i].name, statements[i].sql,
-                                  statements[i].nparams, NULL);
+        PGresult *res =
+            PQprepare(pg->conn, statements[i].name, statements[i].sql, statements[i].nparams, NULL);
         bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!ok)
             report(pg, "cannot prepare statements", PQerrorMessage(pg->conn));

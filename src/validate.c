@@ -1,6 +1,7 @@
 /* validate.c: the API's input rules with FastAPI's error wording. */
 #include "validate.h"
 
+#include "pyint.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -8,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* pydantic refuses integer strings longer than this (CPython's int/str digit limit). */
-#define MAX_INT_STRING 4300
 
 void
 validation_add(struct json_object *detail, struct json_object *loc, const char *msg,
@@ -46,78 +44,24 @@ limit_ctx(long long limit)
     return ctx;
 }
 
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/*
- * Parses text as Python's int() does for ASCII input: surrounding whitespace, a sign, digits
- * with single underscores between them. Sets *negative, *zero and *big (beyond INT32_MAX).
- */
-static bool
-parse_python_int(const char *text, size_t len, bool *negative, long long *value, bool *big)
-{
-    size_t i = 0, end = len;
-    long long v = 0;
-    bool digit_seen = false, last_underscore = false;
-
-    if (len > MAX_INT_STRING)
-        return false;
-    while (i < end && is_space(text[i]))
-        i++;
-    while (end > i && is_space(text[end - 1]))
-        end--;
-    *negative = false;
-    *big = false;
-    if (i < end && (text[i] == '+' || text[i] == '-')) {
-        *negative = text[i] == '-';
-        i++;
-    }
-    for (; i < end; i++) {
-        char c = text[i];
-        if (c == '_') {
-            if (!digit_seen || last_underscore)
-                return false;
-            last_underscore = true;
-            continue;
-        }
-        if (c < '0' || c > '9')
-            return false;
-        digit_seen = true;
-        last_underscore = false;
-        if (!*big) {
-            v = v * 10 + (c - '0');
-            if (v > NOTE_ID_MAX)
-                *big = true;
-        }
-    }
-    if (!digit_seen || last_underscore)
-        return false;
-    *value = v;
-    return true;
-}
-
 enum id_check
 validate_id(const char *text, size_t len, int32_t *id, struct json_object *detail)
 {
-    bool negative, big;
-    long long v;
+    struct pyint n;
 
-    if (!parse_python_int(text, len, &negative, &v, &big)) {
+    if (!pyint_parse(text, len, NOTE_ID_MAX, &n)) {
         validation_add(detail, validation_loc("path", "id"), "value is not a valid integer",
                        "type_error.integer", NULL);
         return ID_INVALID;
     }
-    if (negative || v == 0) {
+    if (n.negative || n.zero) {
         validation_add(detail, validation_loc("path", "id"), "ensure this value is greater than 0",
                        "value_error.number.not_gt", limit_ctx(0));
         return ID_INVALID;
     }
-    if (big)
+    if (n.big)
         return ID_TOO_LARGE;
-    *id = (int32_t)v;
+    *id = (int32_t)n.value;
     return ID_VALID;
 }
 
@@ -188,7 +132,7 @@ python_int_str(const char *literal, char *out, size_t out_size)
 }
 
 bool
-python_str_of(const struct pyjson_value *v, char *out, size_t out_size)
+python_str_of(const struct pyjson_node *v, char *out, size_t out_size)
 {
     switch (v->kind) {
     case PYJSON_TRUE:
@@ -214,69 +158,80 @@ python_str_of(const struct pyjson_value *v, char *out, size_t out_size)
     }
 }
 
-/* One str field with min/max length; copies the accepted value into dest. */
+/*
+ * One str field as pydantic checks it (required, not None, a str or a number coerced to one,
+ * 3 to 50 characters); on success *text and *len point at the value, in v or in number.
+ */
 static bool
-validate_text_field(const struct pyjson_field *field, char *dest, struct json_object *detail)
+check_text_field(const char *name, const struct pyjson_node *v, char number[64], const char **text,
+                 size_t *len, struct json_object *detail)
 {
-    const struct pyjson_value *v = &field->value;
-    const char *text;
-    size_t len;
-    /* A number as text: Python's str() of an integer literal may be as long as the body. */
-    char number[64];
-
-    switch (v->kind) {
-    case PYJSON_ABSENT:
-        validation_add(detail, validation_loc("body", field->name), "field required",
+    if (v == NULL) {
+        validation_add(detail, validation_loc("body", name), "field required",
                        "value_error.missing", NULL);
         return false;
+    }
+    switch (v->kind) {
     case PYJSON_NULL:
-        validation_add(detail, validation_loc("body", field->name), "none is not an allowed value",
+        validation_add(detail, validation_loc("body", name), "none is not an allowed value",
                        "type_error.none.not_allowed", NULL);
         return false;
     case PYJSON_ARRAY:
     case PYJSON_OBJECT:
-        validation_add(detail, validation_loc("body", field->name), "str type expected",
-                       "type_error.str", NULL);
+        validation_add(detail, validation_loc("body", name), "str type expected", "type_error.str",
+                       NULL);
         return false;
     case PYJSON_STRING:
-        text = v->text;
-        len = v->text_len;
+        *text = v->text;
+        *len = v->text_len;
         break;
     default:
-        if (v->kind == PYJSON_INT && v->text_len >= sizeof(number)) {
+        if (v->kind == PYJSON_INT && v->text_len >= 64) {
             /* Far more than 50 digits: too long whatever it says. */
-            text = v->text;
-            len = v->text_len;
+            *text = v->text;
+            *len = v->text_len;
         } else {
-            python_str_of(v, number, sizeof(number));
-            text = number;
-            len = strlen(number);
+            python_str_of(v, number, 64);
+            *text = number;
+            *len = strlen(number);
         }
         break;
     }
-    if (!utf8_validate(text, len, NULL)) {
-        validation_add(detail, validation_loc("body", field->name),
-                       "string contains an unpaired surrogate (\\ud800-\\udfff escape)",
-                       "value_error.str.surrogate", NULL);
-        return false;
-    }
-    if (memchr(text, '\0', len) != NULL) {
-        validation_add(detail, validation_loc("body", field->name),
-                       "string must not contain NUL characters (\\u0000)", "value_error.str.nul",
-                       NULL);
-        return false;
-    }
-    size_t chars = utf8_count(text, len);
+    size_t chars = utf8_count(*text, *len);
     if (chars < NOTE_TEXT_MIN_CHARS) {
-        validation_add(detail, validation_loc("body", field->name),
+        validation_add(detail, validation_loc("body", name),
                        "ensure this value has at least 3 characters",
                        "value_error.any_str.min_length", limit_ctx(NOTE_TEXT_MIN_CHARS));
         return false;
     }
     if (chars > NOTE_TEXT_MAX_CHARS) {
-        validation_add(detail, validation_loc("body", field->name),
+        validation_add(detail, validation_loc("body", name),
                        "ensure this value has at most 50 characters",
                        "value_error.any_str.max_length", limit_ctx(NOTE_TEXT_MAX_CHARS));
+        return false;
+    }
+    return true;
+}
+
+/*
+ * What pydantic accepts but Postgres cannot store (the reference answers 500 there): a NUL
+ * character or a lone surrogate. Copies an acceptable value into dest.
+ */
+static bool
+check_storable(const char *name, const char *text, size_t len, char *dest,
+               struct json_object *detail)
+{
+    if (!utf8_validate(text, len, NULL)) {
+        validation_add(detail, validation_loc("body", name),
+                       "string contains an unpaired surrogate (\\ud800-\\udfff escape), which "
+                       "cannot be stored",
+                       "value_error.str.surrogate", NULL);
+        return false;
+    }
+    if (memchr(text, '\0', len) != NULL) {
+        validation_add(detail, validation_loc("body", name),
+                       "string contains a NUL character (\\u0000), which cannot be stored",
+                       "value_error.str.nul", NULL);
         return false;
     }
     memcpy(dest, text, len);
@@ -285,12 +240,21 @@ validate_text_field(const struct pyjson_field *field, char *dest, struct json_ob
 }
 
 bool
-validate_note_fields(const struct pyjson_field fields[2], struct note *out,
-                     struct json_object *detail)
+validate_note_fields(const struct pyjson_node *title, const struct pyjson_node *description,
+                     struct note *out, struct json_object *detail)
 {
-    bool title_ok = validate_text_field(&fields[0], out->title, detail);
-    bool description_ok = validate_text_field(&fields[1], out->description, detail);
+    char title_number[64], description_number[64];
+    const char *title_text = NULL, *description_text = NULL;
+    size_t title_len = 0, description_len = 0;
 
+    bool title_ok = check_text_field("title", title, title_number, &title_text, &title_len, detail);
+    bool description_ok = check_text_field("description", description, description_number,
+                                           &description_text, &description_len, detail);
+    if (!title_ok || !description_ok)
+        return false;
+    title_ok = check_storable("title", title_text, title_len, out->title, detail);
+    description_ok =
+        check_storable("description", description_text, description_len, out->description, detail);
     return title_ok && description_ok;
 }
 
@@ -302,20 +266,19 @@ validate_query_count(const struct request *req, const char *name, long long *val
     bool ok = true;
 
     if (request_query_param(req, name, &text)) {
-        bool negative, big;
-        long long v;
-        if (!parse_python_int(buf_cstr(&text), text.len, &negative, &v, &big)) {
+        struct pyint n;
+        if (!pyint_parse(buf_cstr(&text), text.len, NOTE_ID_MAX, &n)) {
             validation_add(detail, validation_loc("query", name), "value is not a valid integer",
                            "type_error.integer", NULL);
             ok = false;
-        } else if (negative && (v != 0 || big)) {
+        } else if (n.negative && !n.zero) {
             validation_add(detail, validation_loc("query", name),
                            "ensure this value is greater than or equal to 0",
                            "value_error.number.not_ge", limit_ctx(0));
             ok = false;
         } else {
             /* Beyond 2^31 the answer is the same as for 2^31: all the table can hold. */
-            *value = big ? (long long)NOTE_ID_MAX + 1 : v;
+            *value = n.big ? (long long)NOTE_ID_MAX + 1 : n.value;
         }
     }
     buf_free(&text);

@@ -31,17 +31,18 @@ enum id_check {
 enum id_check validate_id(const char *text, size_t len, int32_t *id, struct json_object *detail);
 
 /*
- * The title and description members of a note body (fields[0], fields[1]) as pydantic's
- * NoteSchema checks them; fills out on success, else adds errors to detail.
+ * The title and description of a note body (NULL when absent) as pydantic's NoteSchema checks
+ * them, then what Postgres cannot store (NUL, lone surrogates); fills out on success, else
+ * adds errors to detail.
  */
-bool validate_note_fields(const struct pyjson_field fields[2], struct note *out,
-                          struct json_object *detail);
+bool validate_note_fields(const struct pyjson_node *title, const struct pyjson_node *description,
+                          struct note *out, struct json_object *detail);
 
 /* An optional integer query parameter that must be >= 0; *value stays as given when absent. */
 bool validate_query_count(const struct request *req, const char *name, long long *value,
                           struct json_object *detail);
 
 /* Python's str() of a JSON number or boolean value, as pydantic's str field coerces it. */
-bool python_str_of(const struct pyjson_value *v, char *out, size_t out_size);
+bool python_str_of(const struct pyjson_node *v, char *out, size_t out_size);
 
 #endif

@@ -40,8 +40,8 @@ harness_call(struct store *store, const char *method, const char *path, const ch
              const char *content_type, const char *body, size_t body_len, struct answer *a)
 {
     struct buf out = BUF_INIT;
-    struct request req = {method,   path,     query != NULL ? query : "",
-                          content_type, body, body_len, false, 65536};
+    struct request req = {method, path, query != NULL ? query : "", content_type, body, body_len,
+                          false,  65536};
     struct response resp;
     char status_text[16];
 

@@ -203,7 +203,8 @@ test_better_than_reference(void)
     CU_ASSERT_EQUAL(a.status, 422);
     CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "value_error.str.surrogate"));
     answer_free(&a);
-    harness_json(&store, "POST", "/notes/", "{\"title\": \"caf\xC3\", \"description\": \"bar\"}", &a);
+    harness_json(&store, "POST", "/notes/", "{\"title\": \"caf\xC3\", \"description\": \"bar\"}",
+                 &a);
     CU_ASSERT_EQUAL(a.status, 422);
     CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "not valid UTF-8"));
     answer_free(&a);
@@ -250,7 +251,7 @@ static void
 test_database_unavailable(void)
 {
     static const char *const paths[][2] = {
-        {"GET", "/notes/"}, {"GET", "/notes/1/"}, {"POST", "/notes/"},
+        {"GET", "/notes/"},   {"GET", "/notes/1/"},    {"POST", "/notes/"},
         {"PUT", "/notes/1/"}, {"DELETE", "/notes/1/"},
     };
     struct answer a;
@@ -279,7 +280,8 @@ test_list_limit_offset(void)
     harness_call(&store, "GET", "/notes/", "limit=2&offset=1", NULL, NULL, 0, &a);
     CU_ASSERT_EQUAL(a.status, 200);
     CU_ASSERT_EQUAL(json_object_array_length(a.json), 2);
-    CU_ASSERT_EQUAL(json_object_get_int(json_object_object_get(json_object_array_get_idx(a.json, 0), "id")), 2);
+    CU_ASSERT_EQUAL(
+        json_object_get_int(json_object_object_get(json_object_array_get_idx(a.json, 0), "id")), 2);
     answer_free(&a);
     harness_call(&store, "GET", "/notes/", "limit=abc&offset=-1", NULL, NULL, 0, &a);
     ASSERT_ANSWER(a, 422,
@@ -290,6 +292,86 @@ test_list_limit_offset(void)
     answer_free(&a);
     harness_call(&store, "GET", "/notes/", "limit=0", NULL, NULL, 0, &a);
     ASSERT_ANSWER(a, 200, "[]");
+    answer_free(&a);
+}
+
+/* pydantic v1 passes a non-dict body through Python's dict(): a list of pairs is a mapping. */
+static void
+test_bodies_through_dict(void)
+{
+    static const char missing_both[] =
+        "{\"detail\":[{\"loc\":[\"body\",\"title\"],\"msg\":\"field required\",\"type\":"
+        "\"value_error.missing\"},{\"loc\":[\"body\",\"description\"],\"msg\":\"field "
+        "required\",\"type\":\"value_error.missing\"}]}";
+    static const char not_dict[] = "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"value is not a "
+                                   "valid dict\",\"type\":\"type_error.dict\"}]}";
+    static const struct {
+        const char *body;
+        int status;
+        const char *want; /* NULL: any body */
+    } cases[] = {
+        {"[]", 422, missing_both},
+        {"\"\"", 422, missing_both},
+        {"[\"ab\", \"cd\"]", 422, missing_both},
+        {"\"abc\"", 422, not_dict},
+        {"12", 422, not_dict},
+        {"[[\"title\", \"foo\", 1]]", 422, not_dict},
+        {"[[[1], 2]]", 422, not_dict},
+        {"[[1, 2]]", 422,
+         "{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"keywords must be strings\",\"type\":"
+         "\"type_error\"}]}"},
+        {"[[\"title\", \"foo\"], [\"description\", \"bar\"]]", 201,
+         "{\"title\":\"foo\",\"description\":\"bar\",\"id\":1}"},
+        {"[{\"title\": 1, \"description\": 2}]", 422, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct answer a;
+        reset();
+        harness_json(&store, "POST", "/notes/", cases[i].body, &a);
+        if (cases[i].want != NULL) {
+            ASSERT_ANSWER(a, cases[i].status, cases[i].want);
+        } else {
+            CU_ASSERT_EQUAL(a.status, cases[i].status);
+        }
+        answer_free(&a);
+    }
+}
+
+/* pydantic's own checks come first; only a value it accepts is refused for NUL or surrogates. */
+static void
+test_storable_checks_come_last(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "POST", "/notes/", "{\"title\": \"a\\u0000b\", \"description\": \"x\"}",
+                 &a);
+    ASSERT_ANSWER(a, 422,
+                  "{\"detail\":[{\"loc\":[\"body\",\"description\"],\"msg\":\"ensure this "
+                  "value has at least 3 characters\",\"type\":\"value_error.any_str.min_length\","
+                  "\"ctx\":{\"limit_value\":3}}]}");
+    answer_free(&a);
+    harness_json(&store, "POST", "/notes/", "{\"title\": \"a\\ud800\", \"description\": \"bar\"}",
+                 &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "at least 3 characters"));
+    answer_free(&a);
+}
+
+/* A body that is not JSON is the only error FastAPI reports, even with a bad id. */
+static void
+test_decode_error_alone(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "PUT", "/notes/abc/", "{\"title\"", &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(a.json, "detail")), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "value_error.jsondecode"));
+    answer_free(&a);
+    harness_json(&store, "PUT", "/notes/abc/", "[[1, 2]]", &a);
+    CU_ASSERT_EQUAL(json_object_array_length(json_object_object_get(a.json, "detail")), 2);
     answer_free(&a);
 }
 
@@ -328,6 +410,9 @@ main(void)
         {"503 when the database is down", test_database_unavailable},
         {"limit and offset", test_list_limit_offset},
         {"long list", test_long_list_streams},
+        {"bodies through dict()", test_bodies_through_dict},
+        {"NUL and surrogate checks come last", test_storable_checks_come_last},
+        {"a decode error is reported alone", test_decode_error_alone},
         {NULL, NULL},
     };
     return cunit_run("api", tests);
