@@ -6,8 +6,9 @@
 //   /redoc: ReDoc shows every operation.
 // Every request the pages make must go to $BASE_URL (no CDN, no web fonts): others are blocked
 // and fail the test, as do page errors and console errors (a Content-Security-Policy violation
-// is one). Saves a screenshot of /docs to $DOCS_SCREENSHOT (default
-// $top_builddir/docs/tests/screenshot-docs.png; the README's copy is docs/screenshot-docs.png).
+// is one). Saves screenshots of /docs (screenshot-docs.png) and of the POST it ran
+// (screenshot-try-it-out.png) in $DOCS_SCREENSHOT_DIR (default $top_builddir/docs/tests; the
+// README's copies are in docs/, made with DOCS_SCREENSHOT_DIR=docs).
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -21,8 +22,9 @@ if (!base) {
 const origin = new URL(base).origin;
 const topSrc = process.env.top_srcdir || path.join(__dirname, "..", "..");
 const topBuild = process.env.top_builddir || topSrc;
-const screenshot =
-  process.env.DOCS_SCREENSHOT || path.join(topBuild, "docs", "tests", "screenshot-docs.png");
+const shots = process.env.DOCS_SCREENSHOT_DIR || path.join(topBuild, "docs", "tests");
+const screenshot = path.join(shots, "screenshot-docs.png");
+const screenshotTry = path.join(shots, "screenshot-try-it-out.png");
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 // ReDoc 2.5's footer ("API docs by Redocly") shows a logo from its CDN; the pages'
 // Content-Security-Policy blocks it before any request is made (ReDoc then hides the image).
@@ -152,7 +154,7 @@ async function main() {
   console.log(`     screenshot: ${screenshot}`);
 
   // "Try it out" on POST /notes/: the example body is prefilled; send it to the real service.
-  const unique = `browser ${process.pid} ${Date.now() % 100000}`.slice(0, 50);
+  const unique = `Tried out ${Date.now() % 100000}`;
   const post = page.locator(`.opblock[id$="-create_note_notes__post"]`);
   await post.locator(".opblock-summary").first().click();
   await post.locator("button.try-out__btn").click();
@@ -162,7 +164,7 @@ async function main() {
     example.title === "something" && example.description === "something else",
     `the request body is prefilled with the documented example (${JSON.stringify(example)})`
   );
-  await bodyBox.fill(JSON.stringify({ title: unique, description: "written by Swagger UI" }));
+  await bodyBox.fill(JSON.stringify({ title: unique, description: "written by Swagger UI" }, null, 2));
   const [postResponse] = await Promise.all([
     page.waitForResponse((r) => r.url() === `${base}/notes/` && r.request().method() === "POST"),
     post.locator("button.execute").click(),
@@ -177,6 +179,8 @@ async function main() {
     postBody.includes(`"id": ${created.id}`) && postBody.includes(unique),
     `Swagger UI displays the created note (id ${created.id})`
   );
+  await post.screenshot({ path: screenshotTry });
+  console.log(`     screenshot: ${screenshotTry}`);
 
   // "Try it out" on GET /notes/{id}/ with the new id: the service answers the stored note.
   const get = page.locator(`.opblock[id$="-read_note_notes__id___get"]`);
