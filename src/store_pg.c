@@ -2,6 +2,7 @@
 #include "store_pg.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,16 +145,33 @@ store_pg_connect(struct store_pg *pg)
 }
 
 /*
- * A usable connection, or false: reads anything the server sent while we were idle (such as
- * its goodbye when it restarted), and reconnects when the connection is gone, at most once
- * per RECONNECT_PAUSE_MS so that an outage costs requests nothing but a quick 503.
+ * Whether an idle connection still looks alive. Between requests the server has nothing to
+ * say, so anything readable is its goodbye (a restart, pg_terminate_backend) or end of file.
+ */
+static bool
+idle_connection_alive(PGconn *conn)
+{
+    struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+
+    if (PQstatus(conn) != CONNECTION_OK || pfd.fd < 0)
+        return false;
+    return poll(&pfd, 1, 0) == 0;
+}
+
+/*
+ * A usable connection, or false: reconnects when the connection is gone, at most once per
+ * RECONNECT_PAUSE_MS so that an outage costs requests nothing but a quick 503.
  */
 static bool
 ensure_connected(struct store_pg *pg)
 {
-    if (pg->conn != NULL && PQconsumeInput(pg->conn) == 1 && PQstatus(pg->conn) == CONNECTION_OK)
+    if (pg->conn != NULL && idle_connection_alive(pg->conn))
         return true;
-    disconnect(pg);
+    if (pg->conn != NULL) {
+        report(pg, "database connection lost", "reconnecting");
+        disconnect(pg);
+        pg->last_attempt_ms = 0; /* the server may be back already: try at once */
+    }
     if (now_ms() - pg->last_attempt_ms < RECONNECT_PAUSE_MS)
         return false;
     return store_pg_connect(pg);
