@@ -1,6 +1,7 @@
 /* json_body.c: a request body read the way FastAPI reads it. */
 #include "json_body.h"
 
+#include "text_decode.h"
 #include "utf8.h"
 #include "validate.h"
 
@@ -155,13 +156,12 @@ fields_of_pairs(struct body_doc *doc, const struct pyjson_node *list)
 enum body_status
 json_body_read(const struct request *req, struct body_doc *doc, struct json_object *detail)
 {
-    const char *text = req->body;
-    size_t len = req->body_len;
-    size_t bad;
+    const char *text;
+    size_t len;
     struct pyjson_error err;
 
     memset(doc, 0, sizeof(*doc));
-    if (len == 0) {
+    if (req->body_len == 0) {
         validation_add(detail, validation_loc("body", NULL), "field required",
                        "value_error.missing", NULL);
         return BODY_INVALID;
@@ -171,17 +171,16 @@ json_body_read(const struct request *req, struct body_doc *doc, struct json_obje
                        "type_error.dict", NULL);
         return BODY_INVALID;
     }
-    /* Python decodes JSON bytes with utf-8-sig: a leading BOM is dropped. */
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;
-        len -= 3;
-    }
-    if (!utf8_validate(text, len, &bad)) {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "body is not valid UTF-8 (invalid byte at offset %zu)", bad);
+    struct decoded_text decoded;
+    if (!text_decode_json(req->body, req->body_len, &doc->scratch, &decoded)) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "body is not valid %s (invalid byte at offset %zu)",
+                 decoded.encoding, decoded.bad_offset);
         validation_add(detail, validation_loc("body", NULL), msg, "value_error.unicode", NULL);
         return BODY_INVALID;
     }
+    text = decoded.text;
+    len = decoded.len;
     if (!pyjson_parse(text, len, &doc->root, &err)) {
         if (err.too_deep || err.int_too_long || err.no_memory)
             return BODY_UNPARSABLE;
@@ -230,4 +229,5 @@ json_body_free(struct body_doc *doc)
         return;
     pyjson_node_clear(&doc->root);
     pyjson_node_clear(&doc->letters);
+    buf_free(&doc->scratch);
 }

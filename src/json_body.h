@@ -6,6 +6,7 @@
 #ifndef NOTES_JSON_BODY_H
 #define NOTES_JSON_BODY_H
 
+#include "buf.h"
 #include "pyjson.h"
 #include "request.h"
 
@@ -21,6 +22,7 @@ enum body_status {
 struct body_doc {
     struct pyjson_node root;    /* the parsed document */
     struct pyjson_node letters; /* strings made from two-letter list elements, as dict() does */
+    struct buf scratch;         /* the body transcoded to UTF-8, when it came as UTF-16/32 */
     const struct pyjson_node *title;       /* NULL when absent */
     const struct pyjson_node *description; /* NULL when absent */
 };

@@ -358,6 +358,41 @@ test_storable_checks_come_last(void)
     answer_free(&a);
 }
 
+/* Python's json.loads detects UTF-16 and UTF-32 bodies by their BOM or their NUL bytes. */
+static void
+test_utf16_and_utf32_bodies(void)
+{
+    static const char ascii[] = "{\"title\": \"foo\", \"description\": \"bar\"}";
+    size_t n = strlen(ascii);
+    char body[4 * sizeof(ascii) + 4];
+    struct answer a;
+
+    reset();
+    /* UTF-16-LE with a BOM */
+    body[0] = (char)0xFF;
+    body[1] = (char)0xFE;
+    for (size_t i = 0; i < n; i++) {
+        body[2 + 2 * i] = ascii[i];
+        body[3 + 2 * i] = 0;
+    }
+    harness_call(&store, "POST", "/notes/", NULL, "application/json", body, 2 + 2 * n, &a);
+    ASSERT_ANSWER(a, 201, "{\"title\":\"foo\",\"description\":\"bar\",\"id\":1}");
+    answer_free(&a);
+    /* UTF-32-BE without a BOM */
+    memset(body, 0, sizeof(body));
+    for (size_t i = 0; i < n; i++)
+        body[4 * i + 3] = ascii[i];
+    harness_call(&store, "POST", "/notes/", NULL, "application/json", body, 4 * n, &a);
+    CU_ASSERT_EQUAL(a.status, 201);
+    answer_free(&a);
+    /* An odd number of UTF-16 bytes is not text */
+    harness_call(&store, "POST", "/notes/", NULL, "application/json", body + 3, 5, &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.body, "value_error.unicode"));
+    answer_free(&a);
+    CU_ASSERT_EQUAL(fake.count, 2);
+}
+
 /* A body that is not JSON is the only error FastAPI reports, even with a bad id. */
 static void
 test_decode_error_alone(void)
@@ -413,6 +448,7 @@ main(void)
         {"bodies through dict()", test_bodies_through_dict},
         {"NUL and surrogate checks come last", test_storable_checks_come_last},
         {"a decode error is reported alone", test_decode_error_alone},
+        {"UTF-16 and UTF-32 bodies", test_utf16_and_utf32_bodies},
         {NULL, NULL},
     };
     return cunit_run("api", tests);
