@@ -125,6 +125,11 @@ async function main() {
     ["POST", "/docs", 405, /^application\/json/],
     ["DELETE", "/openapi.json", 405, /^application\/json/],
   ];
+  for (const page of ["/docs", "/redoc"]) {
+    const html = await (await context.request.get(`${base}${page}`)).text();
+    check(/<meta charset="utf-8">/i.test(html), `${page} declares <meta charset="utf-8">`);
+    check(!/https?:\/\/(?!www\.w3\.org)/i.test(html.replace(/<!--[\s\S]*?-->/g, "")), `${page} names no other site`);
+  }
   for (const [method, url, status, type] of expectServed) {
     const r = await context.request.fetch(`${base}${url}`, { method });
     const ct = r.headers()["content-type"] || "";
