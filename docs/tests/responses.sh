@@ -19,5 +19,8 @@ if [ -n "$data" ] && [ -f "$data/PG_VERSION" ]; then
     DOCS_STOP_DB="'$bin/pg_ctl' -D '$data' -m fast -w stop"
   fi
   export DOCS_STOP_DB
+elif [ -n "${STACK_DIR:-}" ]; then
+  echo "FAIL: no embedded Postgres in $STACK_DIR/pg/data: cannot test the documented 503s" >&2
+  exit 1
 fi
 exec node "$top_srcdir/docs/tests/responses.cjs"
