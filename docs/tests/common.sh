@@ -15,11 +15,12 @@ NODE_PATH="$("$top_srcdir/docs/install-assets.sh" --print-node-dir)/node_modules
 export NODE_PATH
 # Redocly's CLI must not phone home or look for updates (tests run offline).
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
-# Runs a test script against a running stack: $DOCS_BASE_URL when given (a stack you started),
-# else a throwaway stack from tests/e2e/with-stack, which exports BASE_URL.
+# Runs a test script against a running stack: $DOCS_BASE_URL when given (a stack you started:
+# left as it is, so its database is not stopped for the 503 checks), else a throwaway stack from
+# tests/e2e/with-stack, which exports BASE_URL and STACK_DIR.
 with_stack() {
   if [ -n "${DOCS_BASE_URL:-}" ]; then
-    BASE_URL=$DOCS_BASE_URL "$@"
+    env -u STACK_DIR BASE_URL="$DOCS_BASE_URL" "$@"
   else
     "$top_srcdir/tests/e2e/with-stack" "$@"
   fi
