@@ -54,13 +54,15 @@ function operationsOf(doc) {
   return ops;
 }
 
+let browser = null;
+
 async function main() {
   const t0 = Date.now();
   const doc = JSON.parse(fs.readFileSync(path.join(topSrc, "docs", "openapi.json"), "utf8"));
   const ops = operationsOf(doc);
   check(ops.length === 6, `the document has the six operations (${ops.length})`);
 
-  const browser = await chromium.launch({
+  browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
     args: [
@@ -85,7 +87,7 @@ async function main() {
     return route.abort();
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(30000); // generous: the machine may be busy with other tests
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   const blocked = [];
   page.on("console", (m) => {
@@ -235,7 +237,6 @@ async function main() {
   check(problems.length === 0, `no page or console errors${problems.length ? ": " + problems.join(" | ") : ""}`);
   const failed = served.filter((s) => !/^(2|3)\d\d /.test(s) && !s.includes(`/notes/`));
   check(failed.length === 0, `every asset loaded${failed.length ? ": " + failed.join(", ") : ""}`);
-  await browser.close();
   console.log(`     browser test took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
@@ -244,7 +245,8 @@ main()
     console.log(`FAIL ${e.stack || e}`);
     failures.push(String(e));
   })
-  .finally(() => {
+  .finally(async () => {
+    if (browser) await browser.close().catch(() => {});
     if (failures.length) {
       console.log(`${failures.length} check(s) failed`);
       process.exit(1);
