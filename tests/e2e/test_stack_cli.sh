@@ -91,6 +91,20 @@ rc=$?
 expect "a second stack runs side by side, with its own data (rc $rc)" test $rc -eq 0
 expect "the first stack still answers" curl -fsS -o /dev/null "$outer_url/ping"
 
+# A stack on an existing server (DATABASE_URL): no embedded Postgres of its own, same data.
+ext_dir=$(mktemp -d)
+ext_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+out=$(STACK_DIR=$ext_dir PORT=$ext_port "$STACK" up 2>&1)
+rc=$?
+[ $rc -eq 0 ] || printf '# %s\n' "$out"
+expect "up with DATABASE_URL of an existing server" test $rc -eq 0
+expect "it starts no Postgres of its own" test ! -e "$ext_dir/pg"
+expect "status names the external database" grep -q "database: external, $DATABASE_URL" <<<"$(STACK_DIR=$ext_dir "$STACK" status 2>&1)"
+expect "it serves the existing notes" bash -c "curl -fsS 'http://127.0.0.1:$ext_port/notes/$id/' | grep -q persistent"
+STACK_DIR=$ext_dir "$STACK" down >/dev/null 2>&1
+expect "its down leaves the server running" curl -fsS -o /dev/null "$BASE_URL/notes/$id/"
+rm -rf "$ext_dir"
+
 # Configuration errors are refused before anything starts.
 "$STACK" down >/dev/null 2>&1
 out=$(WORKERS=2 FCGI_KEEPALIVE=1 NGINX_WORKERS=2 "$STACK" up 2>&1)
