@@ -2,7 +2,7 @@
 # docker/nginx-start.sh: render conf/nginx.conf.in (and conf/docs.conf.in) with conf/render, as
 # scripts/stack does on a host, then run nginx in the foreground as the current (non-root) user.
 # Environment: UPSTREAM (host:port of the pool, default app:9000), PORT (default 8002),
-# NGINX_WORKERS (default 1), CONF (templates, default /etc/notes/conf), RUN (default /run/notes).
+# NGINX_WORKERS (default 1), NOTES_MAX_BODY (the workers' limit, default 65536), CONF (templates, default /etc/notes/conf), RUN (default /run/notes).
 # FastCGI keep-alive stays off, as on the host (README, "FastCGI keep-alive").
 set -eu
 conf=${CONF:-/etc/notes/conf}
@@ -21,7 +21,8 @@ set -- \
 	"UPSTREAM_KEEPALIVE=# FastCGI keep-alive off" \
 	"FASTCGI_KEEP_CONN=fastcgi_keep_conn off;" \
 	"CONF_DIR=$run/conf" \
-	"DOCS_ROOT=${DOCS_ROOT:-/usr/share/notes-api/docs}"
+	"DOCS_ROOT=${DOCS_ROOT:-/usr/share/notes-api/docs}" \
+	"CLIENT_MAX_BODY=$((${NOTES_MAX_BODY:-65536} + 8192))"
 docs_include="# no conf/docs.conf.in: no /docs"
 if [ -f "$conf/docs.conf.in" ] && [ -f "${DOCS_ROOT:-/usr/share/notes-api/docs}/openapi.json" ]; then
 	"$conf/render" "$conf/docs.conf.in" "$run/conf/docs.conf" "$@" "DOCS_INCLUDE="
