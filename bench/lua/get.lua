@@ -1,0 +1,1 @@
+-- bench/lua/get.lua: GET the URL wrk was given (GET /ping, GET /notes/, GET /notes/?limit=N).
