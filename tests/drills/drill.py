@@ -107,6 +107,7 @@ class Load:
                 time.sleep(0.05)
             with self.lock:
                 self.results.append(item)
+            time.sleep(0.002)  # hard enough to matter, gentle on a shared machine
         if conn is not None:
             conn.close()
 
