@@ -7,7 +7,8 @@
 # member (422: a list of {loc, msg, type}), whether the worker or nginx's error pages answer;
 # nothing it sends may change the notes table (rows and id sequence, checked with psql after
 # each case). At the end no worker has died (the pool's pids are unchanged), nginx's error log
-# has no [alert], [crit] or [emerg], and a normal request still works.
+# has no [alert], [crit] or [emerg], no worker, nginx worker or Postgres process runs as root,
+# and a normal request still works.
 # Run by `make check` (a throwaway stack via tests/e2e/with-stack) or against a running stack
 # with BASE_URL, STACK_DIR and DATABASE_URL set.
 import os
@@ -274,6 +275,37 @@ check(not alerts, "no [alert]/[crit]/[emerg] in nginx's error log (%r)" % alerts
 pool_log = hostile.log_since("pool.log", pool_log_at)
 check("signal" not in pool_log and "died" not in pool_log and "exit" not in pool_log,
       "the pool log is silent (%r)" % pool_log[-300:])
+
+
+def uid_of(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return [int(line.split()[1]) for line in f if line.startswith("Uid:")][0]
+
+
+def children(pid):
+    out = []
+    for task in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+            out += [int(x) for x in f.read().split()]
+    return out
+
+
+# Nothing that handles a request or the data runs as root (when the stack is started as root).
+run = os.path.join(os.environ["STACK_DIR"], "run")
+with open(os.path.join(run, "nginx.pid")) as f:
+    nginx_workers = children(int(f.read().split()[0]))
+pg_pid_file = os.path.join(os.environ["STACK_DIR"], "pg", "data", "postmaster.pid")
+postgres = []
+if os.path.exists(pg_pid_file):
+    with open(pg_pid_file) as f:
+        master = int(f.readline())
+    postgres = [master] + children(master)
+for what, pids in (("FastCGI workers", e2e.worker_pids()), ("nginx workers", nginx_workers),
+                   ("Postgres processes", postgres)):
+    uids = sorted({uid_of(p) for p in pids})
+    check(pids == [] and what == "Postgres processes" or (pids and 0 not in uids),
+          "%s do not run as root (uids %r)" % (what, uids))
+
 a = exchange(http("POST", "/notes/", body_of(b'"after the storm"', b'"still works"')))
 check(a.status == 201, "a normal create still works afterwards (%r)" % a)
 with open(os.environ.get("HOSTILE_FIGURES", os.devnull), "a") as f:
