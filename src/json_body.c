@@ -90,9 +90,14 @@ letter_node(struct pyjson_node *letters, const char *s, size_t n)
 
     memset(node, 0, sizeof(*node));
     node->kind = PYJSON_STRING;
-    node->text = strndup(s, n);
+    /* Not strndup: a key may hold NUL characters, and all n bytes belong to it. */
+    node->text = malloc(n + 1);
+    if (node->text == NULL)
+        return NULL;
+    memcpy(node->text, s, n);
+    node->text[n] = '\0';
     node->text_len = n;
-    return node->text != NULL ? node : NULL;
+    return node;
 }
 
 /* Byte length of the UTF-8 sequence starting at s. */
