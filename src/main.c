@@ -68,7 +68,8 @@ main(int argc, char **argv)
         print_routes();
         return 0;
     }
-    if (argc > 1) {
+    bool check_only = argc > 1 && strcmp(argv[1], "--check-config") == 0;
+    if (argc > 1 && !check_only) {
         bool help = strcmp(argv[1], "--help") == 0;
         usage(help ? stdout : stderr);
         return help ? 0 : 2;
@@ -77,6 +78,8 @@ main(int argc, char **argv)
         fprintf(stderr, "notes-worker: %s\n", err);
         return 2;
     }
+    if (check_only)
+        return 0;
     signal(SIGPIPE, SIG_IGN);
     if (FCGX_Init() != 0) {
         fprintf(stderr, "notes-worker: cannot initialise libfcgi\n");
