@@ -6,4 +6,4 @@
 # The port must be reachable only by nginx (compose's internal network; no `ports:`).
 set -eu
 exec spawn-fcgi -n -a 0.0.0.0 -p "${FCGI_PORT:-9000}" -- \
-	/usr/bin/multiwatch -f "${WORKERS:-2}" -- "${NOTES_WORKER:-/usr/local/bin/notes-worker}"
+	/usr/bin/multiwatch -f "${WORKERS:-2}" -r 1000000 -t 1000 -- "${NOTES_WORKER:-/usr/local/bin/notes-worker}"
