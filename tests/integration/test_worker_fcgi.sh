@@ -1,0 +1,89 @@
+#!/bin/bash
+# The worker as a real FastCGI process (spawn-fcgi, no nginx), driven with cgi-fcgi, against a
+# real throwaway Postgres: round trips, 503 while the database is unreachable, clean SIGTERM.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+if [ -z "${PGHOST:-}" ]; then
+	exec "$here/with-pg" "$0" "$@"
+fi
+worker=${top_builddir:?}/src/notes-worker
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+passes=0
+
+# start NAME [ENV=VALUE...]: a worker on $tmp/NAME.sock; sets $pid.
+start() {
+	local name=$1
+	shift
+	env "$@" spawn-fcgi -n -s "$tmp/$name.sock" -- ${TEST_WRAPPER:-} "$worker" 2>>"$tmp/$name.log" &
+	pid=$!
+	pids+=("$pid")
+	for _ in $(seq 50); do [ -S "$tmp/$name.sock" ] && return 0; sleep 0.1; done
+	echo "worker $name did not start"; cat "$tmp/$name.log"; exit 1
+}
+
+# call SOCK METHOD PATH [BODY]: prints the CGI answer (head and body).
+call() {
+	local sock=$1 method=$2 path=$3 body=${4:-}
+	printf '%s' "$body" | env -i REQUEST_METHOD="$method" PATH_INFO="$path" QUERY_STRING="" \
+		CONTENT_TYPE=application/json CONTENT_LENGTH=${#body} \
+		cgi-fcgi -bind -connect "$sock"
+}
+
+# expect NAME ANSWER STATUS BODY: the answer's status line and its body.
+expect() {
+	local name=$1 answer=$2 status=$3 body=$4
+	local got_status got_body
+	got_status=$(printf '%s' "$answer" | head -n1 | tr -d '\r')
+	got_body=$(printf '%s' "$answer" | sed '1,/^\r*$/d')
+	if [ "$got_status" = "Status: $status" ] && [ "$got_body" = "$body" ]; then
+		echo "ok - $name"
+		passes=$((passes + 1))
+	else
+		echo "not ok - $name: got '$got_status' '$got_body', want 'Status: $status' '$body'"
+		failures=$((failures + 1))
+	fi
+}
+
+psql -qAtc "TRUNCATE notes RESTART IDENTITY" >/dev/null
+start good DATABASE_URL=
+sock=$tmp/good.sock
+expect "ping" "$(call "$sock" GET /ping)" "200 OK" '{"ping":"pong!"}'
+expect "create" "$(call "$sock" POST /notes/ '{"title":"foo","description":"bar"}')" \
+	"201 Created" '{"title":"foo","description":"bar","id":1}'
+expect "read" "$(call "$sock" GET /notes/1/)" "200 OK" '{"title":"foo","description":"bar","id":1}'
+expect "update" "$(call "$sock" PUT /notes/1 '{"title":"baz","description":"qux"}')" \
+	"200 OK" '{"title":"baz","description":"qux","id":1}'
+expect "list" "$(call "$sock" GET /notes/)" "200 OK" '[{"title":"baz","description":"qux","id":1}]'
+expect "delete" "$(call "$sock" DELETE /notes/1/)" "200 OK" '{"title":"baz","description":"qux","id":1}'
+expect "gone" "$(call "$sock" GET /notes/1/)" "404 Not Found" '{"detail":"Note not found"}'
+expect "huge id" "$(call "$sock" GET /notes/99999999999/)" "404 Not Found" '{"detail":"Note not found"}'
+count=$(psql -qAtc 'SELECT count(*) FROM notes')
+if [ "$count" = 0 ]; then echo "ok - table holds what the answers said"; passes=$((passes + 1)); else
+	echo "not ok - table holds $count notes"; failures=$((failures + 1)); fi
+
+# SIGTERM: the worker finishes and exits 0.
+kill -TERM "$pid"
+if wait "$pid"; then echo "ok - SIGTERM exits 0"; passes=$((passes + 1)); else
+	echo "not ok - SIGTERM exit status $?"; failures=$((failures + 1)); fi
+
+# A database that cannot be reached: /ping still answers, database routes say 503.
+start down DATABASE_URL=postgresql://nobody@127.0.0.1:1/none
+sock=$tmp/down.sock
+expect "ping while the database is down" "$(call "$sock" GET /ping)" "200 OK" '{"ping":"pong!"}'
+expect "503 while the database is down" "$(call "$sock" GET /notes/)" "503 Service Unavailable" \
+	'{"detail":"Database unavailable, try again shortly"}'
+if grep -q "cannot connect to the database" "$tmp/down.log"; then
+	echo "ok - the outage is logged"; passes=$((passes + 1))
+else
+	echo "not ok - no log line about the outage"; failures=$((failures + 1))
+fi
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
