@@ -40,16 +40,6 @@ respond_validation(struct response *resp, struct json_object *detail)
     json_object_put(obj);
 }
 
-/* The answer for a store call that found no note or failed; the OK case is the caller's. */
-static void
-respond_store_failure(struct response *resp, enum store_result result)
-{
-    if (result == STORE_NOT_FOUND)
-        response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
-    else
-        response_set_detail(resp, 503, DETAIL_UNAVAILABLE);
-}
-
 static void
 respond_note(struct response *resp, int status, const struct note *note)
 {
@@ -57,6 +47,19 @@ respond_note(struct response *resp, int status, const struct note *note)
 
     response_set_json(resp, status, obj);
     json_object_put(obj);
+}
+
+/* The answer to a store call: the note with ok_status, or 404 / 503. */
+static void
+respond_stored(struct response *resp, enum store_result result, int ok_status,
+               const struct note *note)
+{
+    if (result == STORE_OK)
+        respond_note(resp, ok_status, note);
+    else if (result == STORE_NOT_FOUND)
+        response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
+    else
+        response_set_detail(resp, 503, DETAIL_UNAVAILABLE);
 }
 
 /*
@@ -121,11 +124,7 @@ handle_create(const struct request *req, const struct route_match *match, struct
     } else if (status != 0) {
         response_set_detail(resp, status, DETAIL_UNPARSABLE);
     } else {
-        enum store_result result = store->ops->create(store->impl, &in, &out);
-        if (result == STORE_OK)
-            respond_note(resp, 201, &out);
-        else
-            respond_store_failure(resp, result);
+        respond_stored(resp, store->ops->create(store->impl, &in, &out), 201, &out);
     }
     json_object_put(detail);
 }
@@ -148,21 +147,26 @@ read_id(const struct route_match *match, struct response *resp, int32_t *id)
     return check == ID_VALID;
 }
 
+typedef enum store_result (*note_by_id_fn)(void *impl, int32_t id, struct note *out);
+
+/* GET and DELETE /notes/{id}/: a valid id, one store call, and the note it gives back. */
 static void
-handle_read(const struct request *req, const struct route_match *match, struct response *resp,
-            struct store *store)
+answer_by_id(const struct route_match *match, struct response *resp, struct store *store,
+             note_by_id_fn op)
 {
     struct note note = {0};
     int32_t id;
 
+    if (read_id(match, resp, &id))
+        respond_stored(resp, op(store->impl, id, &note), 200, &note);
+}
+
+static void
+handle_read(const struct request *req, const struct route_match *match, struct response *resp,
+            struct store *store)
+{
     (void)req;
-    if (!read_id(match, resp, &id))
-        return;
-    enum store_result result = store->ops->get(store->impl, id, &note);
-    if (result == STORE_OK)
-        respond_note(resp, 200, &note);
-    else
-        respond_store_failure(resp, result);
+    answer_by_id(match, resp, store, store->ops->get);
 }
 
 static void
@@ -190,11 +194,7 @@ handle_update(const struct request *req, const struct route_match *match, struct
     } else if (id_check == ID_TOO_LARGE) {
         response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
     } else {
-        enum store_result result = store->ops->update(store->impl, id, &in, &out);
-        if (result == STORE_OK)
-            respond_note(resp, 200, &out);
-        else
-            respond_store_failure(resp, result);
+        respond_stored(resp, store->ops->update(store->impl, id, &in, &out), 200, &out);
     }
     json_object_put(body_detail);
     json_object_put(detail);
@@ -204,17 +204,8 @@ static void
 handle_delete(const struct request *req, const struct route_match *match, struct response *resp,
               struct store *store)
 {
-    struct note note = {0};
-    int32_t id;
-
     (void)req;
-    if (!read_id(match, resp, &id))
-        return;
-    enum store_result result = store->ops->remove(store->impl, id, &note);
-    if (result == STORE_OK)
-        respond_note(resp, 200, &note);
-    else
-        respond_store_failure(resp, result);
+    answer_by_id(match, resp, store, store->ops->remove);
 }
 
 struct list_state {
@@ -265,7 +256,7 @@ handle_list(const struct request *req, const struct route_match *match, struct r
         if (resp->head_sent)
             resp->failed = true; /* too late for a status: cut the answer short */
         else
-            respond_store_failure(resp, result);
+            respond_stored(resp, result, 200, NULL);
         return;
     }
     response_append(resp, state.count == 0 ? "[]" : "]", state.count == 0 ? 2 : 1);

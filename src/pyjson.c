@@ -1,6 +1,7 @@
 /* pyjson.c: reads a JSON document exactly as CPython's json.loads does (Modules/_json.c). */
 #include "pyjson.h"
 
+#include "ascii.h"
 #include "buf.h"
 #include "utf8.h"
 
@@ -35,24 +36,6 @@ skip_ws(const struct scanner *sc, size_t idx)
     return idx;
 }
 
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads 4 hex digits at idx into *cp; false if one is not a hex digit. */
 static bool
 read_hex4(const struct scanner *sc, size_t idx, unsigned long *cp)
@@ -60,7 +43,7 @@ read_hex4(const struct scanner *sc, size_t idx, unsigned long *cp)
     unsigned long v = 0;
 
     for (size_t i = idx; i < idx + 4; i++) {
-        int h = hex_value(sc->s[i]);
+        int h = ascii_hex_value(sc->s[i]);
         if (h < 0)
             return false;
         v = (v << 4) | (unsigned long)h;
@@ -160,17 +143,17 @@ scan_number(const struct scanner *sc, size_t idx, size_t *next_out, bool *is_flo
     }
     if (sc->s[idx] >= '1' && sc->s[idx] <= '9') {
         idx++;
-        while (idx <= last && is_digit(sc->s[idx]))
+        while (idx <= last && ascii_is_digit(sc->s[idx]))
             idx++;
     } else if (sc->s[idx] == '0') {
         idx++;
     } else {
         return false;
     }
-    if (idx < last && sc->s[idx] == '.' && is_digit(sc->s[idx + 1])) {
+    if (idx < last && sc->s[idx] == '.' && ascii_is_digit(sc->s[idx + 1])) {
         *is_float = true;
         idx += 2;
-        while (idx <= last && is_digit(sc->s[idx]))
+        while (idx <= last && ascii_is_digit(sc->s[idx]))
             idx++;
     }
     if (idx < last && (sc->s[idx] == 'e' || sc->s[idx] == 'E')) {
@@ -178,9 +161,9 @@ scan_number(const struct scanner *sc, size_t idx, size_t *next_out, bool *is_flo
         idx++;
         if (idx < last && (sc->s[idx] == '-' || sc->s[idx] == '+'))
             idx++;
-        while (idx <= last && is_digit(sc->s[idx]))
+        while (idx <= last && ascii_is_digit(sc->s[idx]))
             idx++;
-        if (is_digit(sc->s[idx - 1]))
+        if (ascii_is_digit(sc->s[idx - 1]))
             *is_float = true;
         else
             idx = e_start;

@@ -1,19 +1,9 @@
 /* request.c: query string parsing for a request. */
 #include "request.h"
 
-#include <string.h>
+#include "ascii.h"
 
-static int
-hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include <string.h>
 
 /* Appends s[0..n) to out, decoding %XX and '+' as in application/x-www-form-urlencoded. */
 static bool
@@ -23,8 +13,9 @@ append_decoded(struct buf *out, const char *s, size_t n)
         char c = s[i];
         if (c == '+') {
             c = ' ';
-        } else if (c == '%' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
-            c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+        } else if (c == '%' && i + 2 < n && ascii_hex_value(s[i + 1]) >= 0 &&
+                   ascii_hex_value(s[i + 2]) >= 0) {
+            c = (char)(ascii_hex_value(s[i + 1]) * 16 + ascii_hex_value(s[i + 2]));
             i += 2;
         }
         if (!buf_append_char(out, c))
