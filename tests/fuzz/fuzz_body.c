@@ -140,6 +140,12 @@ same_tree(const struct pyjson_node *n, struct json_object *o)
     case PYJSON_OBJECT: {
         if (!json_object_is_type(o, json_type_object))
             return "object kind";
+        /* json-c keys are C strings: a key with a NUL is cut short and may land on another
+           member's key ("de\u0000ion" replaces "de"), so such an object cannot be compared. */
+        for (size_t i = 0; i < n->nchildren; i++) {
+            if (memchr(n->children[i].key, '\0', n->children[i].key_len) != NULL)
+                return NULL;
+        }
         size_t distinct = 0;
         bool all_keys_comparable = true;
         for (size_t i = 0; i < n->nchildren; i++) {
