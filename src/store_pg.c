@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How long a connection attempt may take (libpq's connect_timeout, seconds). */
+#define CONNECT_TIMEOUT_S "5"
 /* After a failed connection attempt, requests answer 503 at once for this long. */
 #define RECONNECT_PAUSE_MS 200
 
@@ -122,7 +124,7 @@ bool
 store_pg_connect(struct store_pg *pg)
 {
     const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
-    const char *values[] = {pg->conninfo, "2", pg->options, "notes-worker", NULL};
+    const char *values[] = {pg->conninfo, CONNECT_TIMEOUT_S, pg->options, "notes-worker", NULL};
 
     disconnect(pg);
     pg->last_attempt_ms = now_ms();
