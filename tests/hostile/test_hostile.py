@@ -278,15 +278,22 @@ check("signal" not in pool_log and "died" not in pool_log and "exit" not in pool
 
 
 def uid_of(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return [int(line.split()[1]) for line in f if line.startswith("Uid:")][0]
+    """The process's uid, or None when it has exited meanwhile (a Postgres backend, say)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            return [int(line.split()[1]) for line in f if line.startswith("Uid:")][0]
+    except FileNotFoundError:
+        return None
 
 
 def children(pid):
     out = []
     for task in os.listdir("/proc/%d/task" % pid):
-        with open("/proc/%d/task/%s/children" % (pid, task)) as f:
-            out += [int(x) for x in f.read().split()]
+        try:
+            with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+                out += [int(x) for x in f.read().split()]
+        except FileNotFoundError:
+            pass
     return out
 
 
@@ -302,7 +309,7 @@ if os.path.exists(pg_pid_file):
     postgres = [master] + children(master)
 for what, pids in (("FastCGI workers", e2e.worker_pids()), ("nginx workers", nginx_workers),
                    ("Postgres processes", postgres)):
-    uids = sorted({uid_of(p) for p in pids})
+    uids = sorted({uid_of(p) for p in pids} - {None})
     check(pids == [] and what == "Postgres processes" or (pids and 0 not in uids),
           "%s do not run as root (uids %r)" % (what, uids))
 
