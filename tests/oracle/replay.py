@@ -36,38 +36,8 @@ import subprocess
 import sys
 import urllib.parse
 
-
-def send(base, method, path, headers, body, chunked=False, timeout=30):
-    u = urllib.parse.urlsplit(base)
-    conn = http.client.HTTPConnection(u.hostname, u.port or 80, timeout=timeout)
-    try:
-        conn.putrequest(method, path, skip_accept_encoding=True)
-        for k, v in headers.items():
-            conn.putheader(k, v)
-        if body is not None:
-            if chunked:
-                conn.putheader("Transfer-Encoding", "chunked")
-            else:
-                conn.putheader("Content-Length", str(len(body)))
-        conn.putheader("Connection", "close")
-        conn.endheaders()
-        if body is not None:
-            if chunked:
-                half = len(body) // 2
-                for part in (body[:half], body[half:]):
-                    if part:
-                        conn.send(b"%x\r\n" % len(part) + part + b"\r\n")
-                conn.send(b"0\r\n\r\n")
-            else:
-                conn.send(body)
-        resp = conn.getresponse()
-        data = resp.read()
-        hdrs = {}
-        for k, v in resp.getheaders():
-            hdrs.setdefault(k.lower(), v)
-        return resp.status, hdrs, data
-    finally:
-        conn.close()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture import send  # noqa: E402  (one HTTP client for recording and replaying)
 
 
 def body_bytes(case):
