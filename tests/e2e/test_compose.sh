@@ -11,18 +11,8 @@
 #     compose health checks are run against them.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${BASE_URL:-}" ]; then
-	exec bash "$here/with-stack" -- bash "$0" "$@"
-fi
-top=$(cd "$here/../.." && pwd)
-fails=0
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
-expect() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
+# shellcheck source=tests/e2e/check.sh
+. "$here/check.sh"
 tmp=$(mktemp -d)
 pids=()
 cleanup() {

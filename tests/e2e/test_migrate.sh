@@ -4,18 +4,8 @@
 # schema at another version say so and answer 503 on database routes, /ping still 200.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${BASE_URL:-}" ]; then
-	exec bash "$here/with-stack" -- bash "$0" "$@"
-fi
-top=$(cd "$here/../.." && pwd)
-fails=0
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
-expect() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
+# shellcheck source=tests/e2e/check.sh
+. "$here/check.sh"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 # The URL of another database in the stack's cluster.
 db_url() { printf '%s\n' "${DATABASE_URL/\/notes\?//$1?}"; }

@@ -3,17 +3,8 @@
 # `status` tells what runs; notes survive `down`/`up`; two stacks run side by side.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${BASE_URL:-}" ]; then
-	exec bash "$here/with-stack" -- bash "$0" "$@"
-fi
-fails=0
-ok() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
-expect() { # expect DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
-}
+# shellcheck source=tests/e2e/check.sh
+. "$here/check.sh"
 # No process of this stack left: nothing runs from or in $STACK_DIR (pgrep's own shell excluded).
 no_process_left() {
 	local pid
