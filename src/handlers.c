@@ -2,6 +2,7 @@
 #include "handlers.h"
 
 #include "json_body.h"
+#include "json_text.h"
 #include "router.h"
 #include "validate.h"
 
@@ -18,18 +19,6 @@
 typedef void (*handler_fn)(const struct request *req, const struct route_match *match,
                            struct response *resp, struct store *store);
 
-/* A note as FastAPI's NoteDB model renders it: title, description, id. */
-static struct json_object *
-note_to_json(const struct note *note)
-{
-    struct json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "title", json_object_new_string(note->title));
-    json_object_object_add(obj, "description", json_object_new_string(note->description));
-    json_object_object_add(obj, "id", json_object_new_int(note->id));
-    return obj;
-}
-
 static void
 respond_validation(struct response *resp, struct json_object *detail)
 {
@@ -43,10 +32,9 @@ respond_validation(struct response *resp, struct json_object *detail)
 static void
 respond_note(struct response *resp, int status, const struct note *note)
 {
-    struct json_object *obj = note_to_json(note);
-
-    response_set_json(resp, status, obj);
-    json_object_put(obj);
+    response_set_text(resp, status, "");
+    if (!json_text_note(&resp->body, note))
+        resp->failed = true;
 }
 
 /* The answer to a store call: the note with ok_status, or 404 / 503. */
@@ -99,14 +87,10 @@ static void
 handle_ping(const struct request *req, const struct route_match *match, struct response *resp,
             struct store *store)
 {
-    struct json_object *obj = json_object_new_object();
-
     (void)req;
     (void)match;
     (void)store;
-    json_object_object_add(obj, "ping", json_object_new_string("pong!"));
-    response_set_json(resp, 200, obj);
-    json_object_put(obj);
+    response_set_text(resp, 200, "{\"ping\":\"pong!\"}");
 }
 
 static void
@@ -218,18 +202,17 @@ static bool
 list_emit(void *arg, const struct note *note)
 {
     struct list_state *state = arg;
-    struct json_object *obj = note_to_json(note);
-    size_t len = 0;
-    const char *text = json_object_to_json_string_length(
-        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    bool ok = response_append(state->resp, state->count == 0 ? "[" : ",", 1) &&
-              response_append(state->resp, text, len);
+    struct response *resp = state->resp;
 
-    json_object_put(obj);
+    if (!buf_append_char(&resp->body, state->count == 0 ? '[' : ',') ||
+        !json_text_note(&resp->body, note)) {
+        resp->failed = true;
+        return false;
+    }
     state->count++;
-    if (ok && state->resp->body.len >= LIST_FLUSH_BYTES)
-        ok = response_flush(state->resp);
-    return ok;
+    if (resp->body.len >= LIST_FLUSH_BYTES)
+        return response_flush(resp);
+    return true;
 }
 
 static void

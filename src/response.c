@@ -38,6 +38,15 @@ response_set_json(struct response *resp, int status, struct json_object *obj)
 }
 
 void
+response_set_text(struct response *resp, int status, const char *json)
+{
+    resp->status = status;
+    buf_reset(&resp->body);
+    if (!buf_append_str(&resp->body, json))
+        resp->failed = true;
+}
+
+void
 response_set_detail(struct response *resp, int status, const char *detail)
 {
     struct json_object *obj = json_object_new_object();

@@ -32,6 +32,9 @@ void response_free(struct response *resp);
 /* Replaces the body with obj serialized compactly, like FastAPI's JSONResponse. */
 void response_set_json(struct response *resp, int status, struct json_object *obj);
 
+/* Replaces the body with JSON text written by the caller (may be "", to be appended to). */
+void response_set_text(struct response *resp, int status, const char *json);
+
 /* Sets {"detail": detail} with the given status. */
 void response_set_detail(struct response *resp, int status, const char *detail);
 

@@ -179,13 +179,25 @@ ensure_connected(struct store_pg *pg)
     return store_pg_connect(pg);
 }
 
+/* Copies a text column into dst (size bytes with the NUL); the table keeps texts shorter. */
+static void
+copy_text(char *dst, size_t size, const PGresult *res, int row, int column)
+{
+    size_t len = (size_t)PQgetlength(res, row, column);
+
+    if (len >= size)
+        len = size - 1;
+    memcpy(dst, PQgetvalue(res, row, column), len);
+    dst[len] = '\0';
+}
+
 /* Copies one result row (id, title, description) into a note. */
 static void
 copy_note(const PGresult *res, int row, struct note *out)
 {
     out->id = (int32_t)strtol(PQgetvalue(res, row, 0), NULL, 10);
-    snprintf(out->title, sizeof(out->title), "%s", PQgetvalue(res, row, 1));
-    snprintf(out->description, sizeof(out->description), "%s", PQgetvalue(res, row, 2));
+    copy_text(out->title, sizeof(out->title), res, row, 1);
+    copy_text(out->description, sizeof(out->description), res, row, 2);
 }
 
 /*
