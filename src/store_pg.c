@@ -201,35 +201,44 @@ copy_note(const PGresult *res, int row, struct note *out)
 }
 
 /*
- * Runs a prepared statement that returns at most one note. A read that finds the connection
- * broken is tried once more on a fresh one; a write is not, as it may have been applied.
+ * Runs a prepared statement and returns its result (the caller PQclears it), or NULL when the
+ * database is unavailable. A read that finds the connection broken is tried once more on a fresh
+ * one; a write is not, as it may have been applied.
  */
+static PGresult *
+exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!ensure_connected(pg))
+            return NULL;
+        PGresult *res = PQexecPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams,
+                                       params, NULL, NULL, 0);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK)
+            return res;
+        report(pg, statements[stmt].name, PQerrorMessage(pg->conn));
+        PQclear(res);
+        if (!retry || PQstatus(pg->conn) == CONNECTION_OK)
+            return NULL;
+        disconnect(pg);
+        pg->last_attempt_ms = 0; /* the server may be back already: try at once */
+    }
+    return NULL;
+}
+
+/* Runs a prepared statement that returns at most one note. */
 static enum store_result
 run_single(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
            struct note *out)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (!ensure_connected(pg))
-            return STORE_UNAVAILABLE;
-        PGresult *res = PQexecPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams,
-                                       params, NULL, NULL, 0);
-        enum store_result result = STORE_UNAVAILABLE;
-        if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-            result = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
-            if (result == STORE_OK)
-                copy_note(res, 0, out);
-        } else {
-            report(pg, statements[stmt].name, PQerrorMessage(pg->conn));
-        }
-        PQclear(res);
-        if (result != STORE_UNAVAILABLE)
-            return result;
-        if (!retry || PQstatus(pg->conn) == CONNECTION_OK)
-            return STORE_UNAVAILABLE;
-        disconnect(pg);
-        pg->last_attempt_ms = 0; /* the server may be back already: try at once */
-    }
-    return STORE_UNAVAILABLE;
+    PGresult *res = exec_prepared(pg, stmt, params, retry);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
+    if (result == STORE_OK)
+        copy_note(res, 0, out);
+    PQclear(res);
+    return result;
 }
 
 static enum store_result
@@ -269,19 +278,35 @@ pg_remove(void *impl, int32_t id, struct note *out)
     return run_single(impl, STMT_DELETE, params, false, out);
 }
 
-/* Streams the list row by row (single-row mode), so memory stays flat however long it is. */
+/* A list of at most this many rows (a small ?limit=) is fetched in one result. */
+#define LIST_AT_ONCE_MAX_ROWS 1000
+
+/* Fetches a bounded list in one result: one allocation instead of one per row. */
 static enum store_result
-pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void *arg)
+list_at_once(struct store_pg *pg, const char *const *params, store_row_fn on_row, void *arg)
 {
-    struct store_pg *pg = impl;
-    char limit_text[24], offset_text[24];
-    const char *params[] = {limit >= 0 ? limit_text : NULL, offset_text};
+    PGresult *res = exec_prepared(pg, STMT_LIST, params, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    for (int row = 0, rows = PQntuples(res); row < rows; row++) {
+        struct note note;
+        copy_note(res, row, &note);
+        if (!on_row(arg, &note))
+            break;
+    }
+    PQclear(res);
+    return STORE_OK;
+}
+
+/* Streams a list row by row (single-row mode), so memory stays flat however long it is. */
+static enum store_result
+list_streamed(struct store_pg *pg, const char *const *params, store_row_fn on_row, void *arg)
+{
     enum store_result result = STORE_OK;
     bool wanted = true;
     PGresult *res;
 
-    snprintf(limit_text, sizeof(limit_text), "%lld", limit);
-    snprintf(offset_text, sizeof(offset_text), "%lld", offset);
     if (!ensure_connected(pg))
         return STORE_UNAVAILABLE;
     if (!PQsendQueryPrepared(pg->conn, statements[STMT_LIST].name, 2, params, NULL, NULL, 0) ||
@@ -304,6 +329,19 @@ pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void
         PQclear(res);
     }
     return result;
+}
+
+static enum store_result
+pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void *arg)
+{
+    char limit_text[24], offset_text[24];
+    const char *params[] = {limit >= 0 ? limit_text : NULL, offset_text};
+
+    snprintf(limit_text, sizeof(limit_text), "%lld", limit);
+    snprintf(offset_text, sizeof(offset_text), "%lld", offset);
+    if (limit >= 0 && limit <= LIST_AT_ONCE_MAX_ROWS)
+        return list_at_once(impl, params, on_row, arg);
+    return list_streamed(impl, params, on_row, arg);
 }
 
 static const struct store_ops pg_ops = {

@@ -120,13 +120,36 @@ test_list_streams_in_order(void)
     CU_ASSERT_EQUAL(c.count, 10);
     CU_ASSERT_EQUAL(c.last_id, 15);
 
-    /* A reader that stops early leaves the connection usable. */
+    /* Both sides of the bound between a list fetched at once and one streamed row by row. */
+    static const struct {
+        long long limit, offset, count, last_id;
+    } bounded[] = {
+        {0, 0, 0, 0},
+        {1000, 7, 1000, 1007},
+        {1001, 7, 1001, 1008},
+        {1000, 19500, 500, 20000},
+    };
+    for (size_t i = 0; i < sizeof(bounded) / sizeof(bounded[0]); i++) {
+        c = (struct collected){0, 0, true, 0};
+        CU_ASSERT_EQUAL(s.ops->list(s.impl, bounded[i].limit, bounded[i].offset, collect, &c),
+                        STORE_OK);
+        CU_ASSERT_EQUAL(c.count, bounded[i].count);
+        CU_ASSERT_EQUAL(c.last_id, bounded[i].last_id);
+        CU_ASSERT_TRUE(c.ordered);
+    }
+
+    /* A reader that stops early leaves the connection usable, streamed or fetched at once. */
+    struct note got;
     c = (struct collected){0, 0, true, 3};
     CU_ASSERT_EQUAL(s.ops->list(s.impl, -1, 0, collect, &c), STORE_OK);
     CU_ASSERT_EQUAL(c.count, 3);
-    struct note got;
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 42, &got), STORE_OK);
     CU_ASSERT_STRING_EQUAL(got.title, "title 42");
+    c = (struct collected){0, 0, true, 3};
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, 100, 0, collect, &c), STORE_OK);
+    CU_ASSERT_EQUAL(c.count, 3);
+    CU_ASSERT_EQUAL(s.ops->get(s.impl, 43, &got), STORE_OK);
+    CU_ASSERT_STRING_EQUAL(got.title, "title 43");
     store_pg_free(pg);
 }
 
