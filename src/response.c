@@ -1,7 +1,9 @@
 /* response.c: status, headers and JSON body of an answer, written once. */
 #include "response.h"
 
-#include <stdio.h>
+#include "json_text.h"
+
+#include <string.h>
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -49,11 +51,10 @@ response_set_text(struct response *resp, int status, const char *json)
 void
 response_set_detail(struct response *resp, int status, const char *detail)
 {
-    struct json_object *obj = json_object_new_object();
-
-    json_object_object_add(obj, "detail", json_object_new_string(detail));
-    response_set_json(resp, status, obj);
-    json_object_put(obj);
+    response_set_text(resp, status, "{\"detail\":");
+    if (!json_text_string(&resp->body, detail, strlen(detail)) ||
+        !buf_append_char(&resp->body, '}'))
+        resp->failed = true;
 }
 
 bool
@@ -91,22 +92,59 @@ response_reason(int status)
     }
 }
 
-/* Formats the CGI head; a streamed answer has no Content-Length (nginx chunks it). */
+/* Copies s to at; returns the end of the copy. */
+static char *
+put_text(char *at, const char *s)
+{
+    size_t len = strlen(s);
+
+    memcpy(at, s, len);
+    return at + len;
+}
+
+/* Writes n in decimal at at; returns the end of the digits. */
+static char *
+put_decimal(char *at, size_t n)
+{
+    char digits[24];
+    size_t pos = sizeof(digits);
+
+    do {
+        digits[--pos] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    memcpy(at, digits + pos, sizeof(digits) - pos);
+    return at + (sizeof(digits) - pos);
+}
+
+/*
+ * Sends the CGI head; a streamed answer has no Content-Length (nginx chunks it). At most
+ * 8 + 3 + 1 + 22 + 2 (status) + 32 (type) + 7 + 63 + 2 (allow) + 16 + 20 + 2 (length) + 2 bytes.
+ */
 static bool
 send_head(struct response *resp, bool with_length)
 {
     char head[256];
-    int n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: application/json\r\n",
-                     resp->status, response_reason(resp->status));
+    char *at = head;
 
-    if (resp->allow[0] != '\0')
-        n += snprintf(head + n, sizeof(head) - (size_t)n, "Allow: %s\r\n", resp->allow);
-    if (with_length)
-        n +=
-            snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: %zu\r\n", resp->body.len);
-    n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
+    at = put_text(at, "Status: ");
+    at = put_decimal(at, (size_t)resp->status);
+    at = put_text(at, " ");
+    at = put_text(at, response_reason(resp->status));
+    at = put_text(at, "\r\nContent-Type: application/json\r\n");
+    if (resp->allow[0] != '\0') {
+        at = put_text(at, "Allow: ");
+        at = put_text(at, resp->allow);
+        at = put_text(at, "\r\n");
+    }
+    if (with_length) {
+        at = put_text(at, "Content-Length: ");
+        at = put_decimal(at, resp->body.len);
+        at = put_text(at, "\r\n");
+    }
+    at = put_text(at, "\r\n");
     resp->head_sent = true;
-    return resp->write(resp->write_ctx, head, (size_t)n);
+    return resp->write(resp->write_ctx, head, (size_t)(at - head));
 }
 
 bool

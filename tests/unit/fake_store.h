@@ -7,7 +7,8 @@
 
 #include "store.h"
 
-#define FAKE_STORE_CAPACITY 16
+/* Enough notes of 50 characters for a list larger than the 32 KiB the worker sends at once. */
+#define FAKE_STORE_CAPACITY 320
 
 struct fake_store {
     struct note notes[FAKE_STORE_CAPACITY];

@@ -43,7 +43,7 @@ harness_call(struct store *store, const char *method, const char *path, const ch
     struct request req = {method, path, query != NULL ? query : "", content_type, body, body_len,
                           false,  65536};
     struct response resp;
-    char status_text[16];
+    char length_text[24];
 
     if (body_len > req.body_limit) {
         req.body_too_large = true;
@@ -57,8 +57,10 @@ harness_call(struct store *store, const char *method, const char *path, const ch
 
     memset(a, 0, sizeof(*a));
     const char *text = buf_cstr(&out);
-    header_value(text, "Status", status_text, sizeof(status_text));
-    a->status = atoi(status_text);
+    header_value(text, "Status", a->status_text, sizeof(a->status_text));
+    a->status = atoi(a->status_text);
+    header_value(text, "Content-Length", length_text, sizeof(length_text));
+    a->content_length = length_text[0] != '\0' ? atol(length_text) : -1;
     header_value(text, "Content-Type", a->content_type, sizeof(a->content_type));
     header_value(text, "Allow", a->allow, sizeof(a->allow));
     const char *sep = strstr(text, "\r\n\r\n");

@@ -12,6 +12,8 @@
 
 struct answer {
     int status;
+    char status_text[48]; /* the Status header whole, e.g. "404 Not Found" */
+    long content_length;  /* -1 when the head has no Content-Length */
     char content_type[64];
     char allow[64];
     char *body;               /* the raw body, NUL-terminated (owned) */

@@ -64,10 +64,16 @@ test_not_found_and_method_not_allowed(void)
     reset();
     harness_json(&store, "GET", "/nope", NULL, &a);
     ASSERT_ANSWER(a, 404, "{\"detail\":\"Not Found\"}");
+    /* The head, exactly: status with its reason, and the body's length. */
+    CU_ASSERT_STRING_EQUAL(a.status_text, "404 Not Found");
+    CU_ASSERT_EQUAL(a.content_length, (long)strlen(a.body));
+    CU_ASSERT_STRING_EQUAL(a.allow, "");
     answer_free(&a);
     harness_json(&store, "PATCH", "/notes/1/", "{}", &a);
     ASSERT_ANSWER(a, 405, "{\"detail\":\"Method Not Allowed\"}");
+    CU_ASSERT_STRING_EQUAL(a.status_text, "405 Method Not Allowed");
     CU_ASSERT_STRING_EQUAL(a.allow, "GET, PUT, DELETE");
+    CU_ASSERT_EQUAL(a.content_length, (long)strlen(a.body));
     answer_free(&a);
     CU_ASSERT_EQUAL(fake.calls, 0);
 }
@@ -262,6 +268,7 @@ test_database_unavailable(void)
         harness_json(&store, paths[i][0], paths[i][1],
                      "{\"title\": \"foo\", \"description\": \"bar\"}", &a);
         ASSERT_ANSWER(a, 503, "{\"detail\":\"Database unavailable, try again shortly\"}");
+        CU_ASSERT_STRING_EQUAL(a.status_text, "503 Service Unavailable");
         answer_free(&a);
     }
     harness_json(&store, "GET", "/ping", NULL, &a);
@@ -427,6 +434,8 @@ test_long_list_streams(void)
     harness_json(&store, "GET", "/notes/", NULL, &a);
     CU_ASSERT_EQUAL(a.status, 200);
     CU_ASSERT_EQUAL(json_object_array_length(a.json), FAKE_STORE_CAPACITY);
+    /* Sent in pieces, so without a Content-Length: nginx chunks it for the client. */
+    CU_ASSERT_EQUAL(a.content_length, -1);
     answer_free(&a);
 }
 
