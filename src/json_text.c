@@ -1,6 +1,8 @@
 /* json_text.c: JSON text written without building a tree first. */
 #include "json_text.h"
 
+#include "ascii.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -46,17 +48,11 @@ json_text_string(struct buf *b, const char *s, size_t len)
 static bool
 append_int(struct buf *b, int32_t value)
 {
-    char digits[12];
-    size_t pos = sizeof(digits);
-    uint32_t magnitude = value < 0 ? 0u - (uint32_t)value : (uint32_t)value;
+    char digits[ASCII_DECIMAL_MAX];
+    char *end = digits + sizeof(digits);
+    char *first = ascii_decimal(end, value < 0 ? 0u - (uint32_t)value : (uint32_t)value);
 
-    do {
-        digits[--pos] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    if (value < 0)
-        digits[--pos] = '-';
-    return buf_append(b, digits + pos, sizeof(digits) - pos);
+    return (value >= 0 || buf_append_char(b, '-')) && buf_append(b, first, (size_t)(end - first));
 }
 
 bool

@@ -1,6 +1,7 @@
 /* response.c: status, headers and JSON body of an answer, written once. */
 #include "response.h"
 
+#include "ascii.h"
 #include "json_text.h"
 
 #include <string.h>
@@ -106,15 +107,12 @@ put_text(char *at, const char *s)
 static char *
 put_decimal(char *at, size_t n)
 {
-    char digits[24];
-    size_t pos = sizeof(digits);
+    char digits[ASCII_DECIMAL_MAX];
+    char *end = digits + sizeof(digits);
+    char *first = ascii_decimal(end, n);
 
-    do {
-        digits[--pos] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n != 0);
-    memcpy(at, digits + pos, sizeof(digits) - pos);
-    return at + (sizeof(digits) - pos);
+    memcpy(at, first, (size_t)(end - first));
+    return at + (end - first);
 }
 
 /*

@@ -7,6 +7,8 @@
 #include "json_text.h"
 
 #include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static const struct {
@@ -68,6 +70,20 @@ test_note_in_fastapi_field_order(void)
     note.id = 1;
     CU_ASSERT_TRUE_FATAL(json_text_note(&b, &note));
     CU_ASSERT_STRING_EQUAL(buf_cstr(&b), "{\"title\":\"x/y\",\"description\":\"a\\\"b\",\"id\":1}");
+    /* Every id prints as it is, down to the smallest int32 (no id is negative, but 0 is unset). */
+    static const struct {
+        int32_t id;
+        const char *text;
+    } ids[] = {{0, "0"}, {10, "10"}, {-7, "-7"}, {INT32_MIN, "-2147483648"}};
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        char want[96];
+        snprintf(want, sizeof(want), "{\"title\":\"x/y\",\"description\":\"a\\\"b\",\"id\":%s}",
+                 ids[i].text);
+        buf_reset(&b);
+        note.id = ids[i].id;
+        CU_ASSERT_TRUE_FATAL(json_text_note(&b, &note));
+        CU_ASSERT_STRING_EQUAL(buf_cstr(&b), want);
+    }
     buf_free(&b);
 }
 
