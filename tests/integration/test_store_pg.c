@@ -9,7 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
+
+/* Waits ms milliseconds (for the server to act on what it was told). */
+static void
+pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
 
 static PGconn *admin; /* a second connection, to look at and disturb the database */
 
@@ -165,12 +173,12 @@ test_reconnects_after_losing_the_connection(void)
     /* The server ends the worker's session, as a restart or an administrator would. */
     admin_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                "WHERE application_name = 'notes-worker'");
-    usleep(100 * 1000);
+    pause_ms(100);
     /* The next requests find out and reconnect by themselves: no 503 needed. */
     CU_ASSERT_EQUAL(s.ops->get(s.impl, out.id, &out), STORE_OK);
     admin_exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                "WHERE application_name = 'notes-worker'");
-    usleep(100 * 1000);
+    pause_ms(100);
     CU_ASSERT_EQUAL(s.ops->create(s.impl, &in, &out), STORE_OK);
     CU_ASSERT_EQUAL(admin_count("SELECT count(*) FROM notes"), 2);
     store_pg_free(pg);
@@ -200,7 +208,7 @@ test_wrong_schema_version_is_unavailable(void)
     CU_ASSERT_FALSE(store_pg_connect(pg));
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
     admin_exec("DELETE FROM schema_migrations WHERE version = 999");
-    usleep(250 * 1000); /* past the pause between connection attempts */
+    pause_ms(250); /* past the pause between connection attempts */
     CU_ASSERT_NOT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
     store_pg_free(pg);
 }
