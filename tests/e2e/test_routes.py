@@ -184,6 +184,10 @@ for what, data, status in (
     check(lines[0].startswith("HTTP/1.1 %d" % status), "%s: nginx answers %d (got %r)" % (what, status, lines[0]))
     check(hdrs.get("content-type", "").startswith("application/json"), "%s: JSON content type" % what)
     check(body.startswith(b'{"detail":'), "%s: JSON detail body (got %r)" % (what, body[:80]))
+    # nginx's 501 and 505 become 400s that say what was not understood.
+    said = {"unknown Transfer-Encoding": b"Transfer-Encoding", "HTTP/3.0 request line": b"HTTP version"}
+    if what in said:
+        check(said[what] in body, "%s: the detail names the problem (got %r)" % (what, body[:80]))
 
 # --- internal error locations are not reachable from outside
 a = request("GET", "/.nginx-error/502")
