@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* A positive whole number from variable name, or fallback when unset or empty. */
+/* A whole number from min to max from variable name, or fallback when unset or empty. */
 static bool
-read_positive(const char *name, long fallback, long max, long *out, char *err, size_t err_size)
+read_number(const char *name, long fallback, long min, long max, long *out, char *err,
+            size_t err_size)
 {
     const char *text = getenv(name);
     char *end;
@@ -17,8 +18,9 @@ read_positive(const char *name, long fallback, long max, long *out, char *err, s
         return true;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v <= 0 || v > max) {
-        snprintf(err, err_size, "%s=%s: expected a whole number from 1 to %ld", name, text, max);
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        snprintf(err, err_size, "%s=%s: expected a whole number from %ld to %ld", name, text, min,
+                 max);
         return false;
     }
     *out = v;
@@ -28,16 +30,19 @@ read_positive(const char *name, long fallback, long max, long *out, char *err, s
 bool
 config_load(struct config *cfg, char *err, size_t err_size)
 {
-    long max_body, timeout;
+    long max_body, timeout, list_max;
     const char *url = getenv("DATABASE_URL");
 
     cfg->database_url = url != NULL ? url : "";
-    if (!read_positive("NOTES_MAX_BODY", CONFIG_DEFAULT_MAX_BODY, 64L * 1024 * 1024, &max_body, err,
-                       err_size) ||
-        !read_positive("NOTES_STATEMENT_TIMEOUT_MS", CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
-                       3600L * 1000, &timeout, err, err_size))
+    if (!read_number("NOTES_MAX_BODY", CONFIG_DEFAULT_MAX_BODY, 1, 64L * 1024 * 1024, &max_body,
+                     err, err_size) ||
+        !read_number("NOTES_STATEMENT_TIMEOUT_MS", CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS, 1,
+                     3600L * 1000, &timeout, err, err_size) ||
+        !read_number("NOTES_LIST_MAX", CONFIG_DEFAULT_LIST_MAX, 0, 1000L * 1000 * 1000, &list_max,
+                     err, err_size))
         return false;
     cfg->max_body = (size_t)max_body;
     cfg->statement_timeout_ms = timeout;
+    cfg->list_max = list_max;
     return true;
 }

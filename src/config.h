@@ -7,11 +7,13 @@
 
 #define CONFIG_DEFAULT_MAX_BODY 65536
 #define CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS 5000
+#define CONFIG_DEFAULT_LIST_MAX 1000
 
 struct config {
     const char *database_url;  /* DATABASE_URL: a libpq URI or keyword string; "" = libpq's PG* */
     size_t max_body;           /* NOTES_MAX_BODY: largest accepted body in bytes */
     long statement_timeout_ms; /* NOTES_STATEMENT_TIMEOUT_MS: longest a query may run */
+    long list_max;             /* NOTES_LIST_MAX: the largest page of GET /notes/; 0 = unbounded */
 };
 
 /* Reads the environment; on a bad value writes a message to err and returns false. */

@@ -1,6 +1,8 @@
 /* handlers.c: ping and the five notes endpoints. */
 #include "handlers.h"
 
+#include "ascii.h"
+#include "etag.h"
 #include "json_body.h"
 #include "json_text.h"
 #include "router.h"
@@ -8,13 +10,21 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
-/* Stream a long list to the client in pieces of about this size. */
+/* Stream an unbounded list to the client in pieces of about this size. */
 #define LIST_FLUSH_BYTES 32768
+/*
+ * A page with a limit is held whole up to this size, so that its head can still say whether
+ * more notes follow (Link) and which range it is (Content-Range): 1000 notes take at most
+ * about 650 KiB. A larger page streams on without those headers.
+ */
+#define LIST_HOLD_BYTES (1024 * 1024)
 
 #define DETAIL_NOTE_NOT_FOUND "Note not found"
 #define DETAIL_UNAVAILABLE "Database unavailable, try again shortly"
 #define DETAIL_UNPARSABLE "There was an error parsing the body"
+#define DETAIL_PRECONDITION "Precondition failed: the note has changed since the ETag in If-Match"
 
 typedef void (*handler_fn)(const struct request *req, const struct route_match *match,
                            struct response *resp, struct store *store);
@@ -29,15 +39,26 @@ respond_validation(struct response *resp, struct json_object *detail)
     json_object_put(obj);
 }
 
+/* Every answer with a note carries the note's strong ETag (RFC 9110 §8.8.3). */
+static void
+add_etag(struct response *resp, const struct note *note)
+{
+    char etag[ETAG_TEXT_MAX];
+
+    etag_format(note->version, etag);
+    response_add_header(resp, "ETag", etag);
+}
+
 static void
 respond_note(struct response *resp, int status, const struct note *note)
 {
     response_set_text(resp, status, "");
     if (!json_text_note(&resp->body, note))
         resp->failed = true;
+    add_etag(resp, note);
 }
 
-/* The answer to a store call: the note with ok_status, or 404 / 503. */
+/* The answer to a store call: the note with ok_status, or 404 / 412 / 503. */
 static void
 respond_stored(struct response *resp, enum store_result result, int ok_status,
                const struct note *note)
@@ -46,6 +67,8 @@ respond_stored(struct response *resp, enum store_result result, int ok_status,
         respond_note(resp, ok_status, note);
     else if (result == STORE_NOT_FOUND)
         response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
+    else if (result == STORE_PRECONDITION_FAILED)
+        response_set_detail(resp, 412, DETAIL_PRECONDITION);
     else
         response_set_detail(resp, 503, DETAIL_UNAVAILABLE);
 }
@@ -108,7 +131,14 @@ handle_create(const struct request *req, const struct route_match *match, struct
     } else if (status != 0) {
         response_set_detail(resp, status, DETAIL_UNPARSABLE);
     } else {
-        respond_stored(resp, store->ops->create(store->impl, &in, &out), 201, &out);
+        enum store_result result = store->ops->create(store->impl, &in, &out);
+        respond_stored(resp, result, 201, &out);
+        if (result == STORE_OK) {
+            /* RFC 9110 §15.3.2: where the new note is. */
+            char location[32];
+            snprintf(location, sizeof(location), "/notes/%d/", (int)out.id);
+            response_add_header(resp, "Location", location);
+        }
     }
     json_object_put(detail);
 }
@@ -131,31 +161,71 @@ read_id(const struct route_match *match, struct response *resp, int32_t *id)
     return check == ID_VALID;
 }
 
-typedef enum store_result (*note_by_id_fn)(void *impl, int32_t id, struct note *out);
-
-/* GET and DELETE /notes/{id}/: a valid id, one store call, and the note it gives back. */
-static void
-answer_by_id(const struct route_match *match, struct response *resp, struct store *store,
-             note_by_id_fn op)
-{
-    struct note note = {0};
-    int32_t id;
-
-    if (read_id(match, resp, &id))
-        respond_stored(resp, op(store->impl, id, &note), 200, &note);
-}
-
+/*
+ * GET (and HEAD) /notes/{id}/: the note, or 304 with its ETag when If-None-Match names it
+ * (weak comparison, RFC 9110 §13.1.2; "*" matches any note).
+ */
 static void
 handle_read(const struct request *req, const struct route_match *match, struct response *resp,
             struct store *store)
 {
-    (void)req;
-    answer_by_id(match, resp, store, store->ops->get);
+    struct note note = {0};
+    int32_t id;
+
+    if (!read_id(match, resp, &id))
+        return;
+    enum store_result result = store->ops->get(store->impl, id, &note);
+    if (result == STORE_OK && req->if_none_match != NULL) {
+        struct version_set seen;
+        etag_parse_list(req->if_none_match, ETAG_WEAK, &seen);
+        if (etag_set_contains(&seen, note.version)) {
+            response_set_empty(resp, 304);
+            add_etag(resp, &note);
+            return;
+        }
+    }
+    respond_stored(resp, result, 200, &note);
 }
 
+/*
+ * Reads a merge patch (RFC 7396) into *patch: the fields it sets, the others left "". As
+ * read_note_body: 0, 400, or 422 with the errors in detail.
+ */
+static int
+read_patch_body(const struct request *req, struct note *patch, struct json_object *detail,
+                bool *decode_error)
+{
+    struct body_doc doc;
+    int status = 0;
+
+    *decode_error = false;
+    switch (json_body_read(req, &doc, detail)) {
+    case BODY_FIELDS:
+        if (!validate_note_patch(doc.title, doc.description, patch, detail))
+            status = 422;
+        break;
+    case BODY_DECODE:
+        *decode_error = true;
+        status = 422;
+        break;
+    case BODY_INVALID:
+        status = 422;
+        break;
+    case BODY_UNPARSABLE:
+        status = 400;
+        break;
+    }
+    json_body_free(&doc);
+    return status;
+}
+
+/*
+ * PUT and PATCH /notes/{id}/: the id and the body checked (all errors in one answer, as
+ * FastAPI does), then one conditional store call with If-Match's versions.
+ */
 static void
-handle_update(const struct request *req, const struct route_match *match, struct response *resp,
-              struct store *store)
+answer_write(const struct request *req, const struct route_match *match, struct response *resp,
+             struct store *store, bool patch)
 {
     struct json_object *detail = json_object_new_array();
     struct json_object *body_detail = json_object_new_array();
@@ -165,7 +235,8 @@ handle_update(const struct request *req, const struct route_match *match, struct
 
     /* FastAPI reports the path's errors, then the body's, all in one answer. */
     enum id_check id_check = validate_id(match->id, match->id_len, &id, detail);
-    int status = read_note_body(req, &in, body_detail, &decode_error);
+    int status = patch ? read_patch_body(req, &in, body_detail, &decode_error)
+                       : read_note_body(req, &in, body_detail, &decode_error);
     for (size_t i = 0; i < json_object_array_length(body_detail); i++)
         json_object_array_add(detail, json_object_get(json_object_array_get_idx(body_detail, i)));
 
@@ -178,77 +249,217 @@ handle_update(const struct request *req, const struct route_match *match, struct
     } else if (id_check == ID_TOO_LARGE) {
         response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
     } else {
-        respond_stored(resp, store->ops->update(store->impl, id, &in, &out), 200, &out);
+        struct version_set if_match;
+        struct note_change change = {in.title[0] != '\0' ? in.title : NULL,
+                                     in.description[0] != '\0' ? in.description : NULL};
+        etag_parse_list(req->if_match, ETAG_STRONG, &if_match);
+        respond_stored(resp, store->ops->update(store->impl, id, &change, &if_match, &out), 200,
+                       &out);
     }
     json_object_put(body_detail);
     json_object_put(detail);
 }
 
 static void
+handle_update(const struct request *req, const struct route_match *match, struct response *resp,
+              struct store *store)
+{
+    answer_write(req, match, resp, store, false);
+}
+
+static void
+handle_patch(const struct request *req, const struct route_match *match, struct response *resp,
+             struct store *store)
+{
+    answer_write(req, match, resp, store, true);
+}
+
+static void
 handle_delete(const struct request *req, const struct route_match *match, struct response *resp,
               struct store *store)
 {
-    (void)req;
-    answer_by_id(match, resp, store, store->ops->remove);
+    struct note note = {0};
+    struct version_set if_match;
+    int32_t id;
+
+    if (!read_id(match, resp, &id))
+        return;
+    etag_parse_list(req->if_match, ETAG_STRONG, &if_match);
+    respond_stored(resp, store->ops->remove(store->impl, id, &if_match, &note), 200, &note);
 }
 
 struct list_state {
     struct response *resp;
-    size_t count;
+    long long page;  /* the page's size, or -1 for all */
+    size_t count;    /* notes written so far */
+    bool more;       /* a note beyond the page exists */
+    int32_t last_id; /* the last note written: where the next page starts */
 };
 
-/* Appends one note to the streamed JSON array; flushes when enough has gathered. */
+/* Appends one note to the JSON array; flushes when enough has gathered. */
 static bool
 list_emit(void *arg, const struct note *note)
 {
     struct list_state *state = arg;
     struct response *resp = state->resp;
 
+    if (state->page >= 0 && (long long)state->count == state->page) {
+        state->more = true; /* the one note asked for beyond the page */
+        return false;
+    }
     if (!buf_append_char(&resp->body, state->count == 0 ? '[' : ',') ||
         !json_text_note(&resp->body, note)) {
         resp->failed = true;
         return false;
     }
     state->count++;
-    if (resp->body.len >= LIST_FLUSH_BYTES)
+    state->last_id = note->id;
+    if (resp->body.len >= (state->page >= 0 ? LIST_HOLD_BYTES : LIST_FLUSH_BYTES))
         return response_flush(resp);
     return true;
 }
 
+/* Appends s to b percent-encoded as a query value (RFC 3986 unreserved characters kept). */
+static bool
+append_query_value(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || ascii_is_digit((char)c) ||
+                     c == '-' || c == '.' || c == '_' || c == '~';
+        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        if (!(plain ? buf_append_char(b, (char)c) : buf_append(b, esc, 3)))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Link: </notes/?limit=N&after=ID[&sort=S][&q=TEXT]>; rel="next" (RFC 8288): the next page
+ * by keyset, whichever way this one was reached (offset or after).
+ */
+static void
+add_next_link(struct response *resp, const struct list_state *state, const struct list_query *q)
+{
+    struct buf link = BUF_INIT;
+    char numbers[64];
+
+    snprintf(numbers, sizeof(numbers), "</notes/?limit=%lld&after=%d", state->page,
+             (int)state->last_id);
+    bool ok = buf_append_str(&link, numbers);
+    if (ok && q->order != LIST_BY_ID)
+        ok =
+            buf_append_str(&link, "&sort=") && buf_append_str(&link, validate_sort_names[q->order]);
+    if (ok && q->search != NULL)
+        ok = buf_append_str(&link, "&q=") && append_query_value(&link, q->search);
+    if (ok && buf_append_str(&link, ">; rel=\"next\""))
+        response_add_header(resp, "Link", buf_cstr(&link));
+    buf_free(&link);
+}
+
+/* Whether the Prefer header (RFC 7240) holds the preference pref, e.g. "count=exact". */
+static bool
+prefers(const char *prefer, const char *pref)
+{
+    size_t n = strlen(pref);
+
+    for (const char *p = prefer; p != NULL && *p != '\0';) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end != '\0' && *end != ',' && *end != ';' && *end != ' ' && *end != '\t')
+            end++;
+        if ((size_t)(end - p) == n && strncasecmp(p, pref, n) == 0)
+            return true;
+        p = strchr(end, ',');
+    }
+    return false;
+}
+
+/*
+ * Content-Range: FIRST-LAST/TOTAL, as PostgREST answers Prefer: count=exact (positions count
+ * from 0 in the list's order, with its search); "*" for the positions of an empty page or of
+ * a page reached by ?after=, whose position is not counted.
+ */
+static void
+add_content_range(struct response *resp, const struct list_state *state, const struct list_query *q,
+                  long long total)
+{
+    char range[96];
+
+    if (state->count == 0 || q->after > 0)
+        snprintf(range, sizeof(range), "*/%lld", total);
+    else
+        snprintf(range, sizeof(range), "%lld-%lld/%lld", q->offset,
+                 q->offset + (long long)state->count - 1, total);
+    response_add_header(resp, "Content-Range", range);
+    response_add_header(resp, "Preference-Applied", "count=exact");
+}
+
+/*
+ * GET /notes/: limit and offset, keyset paging (?after=), search (?q=), order (?sort=); a page
+ * is at most NOTES_LIST_MAX notes, and one more is asked for to know whether Link is due.
+ */
 static void
 handle_list(const struct request *req, const struct route_match *match, struct response *resp,
             struct store *store)
 {
     struct json_object *detail = json_object_new_array();
-    long long limit = -1, offset = 0;
-    struct list_state state = {resp, 0};
+    long long limit = -1, offset = 0, total = 0;
+    int order = LIST_BY_ID;
+    int32_t after = 0;
+    struct buf search = BUF_INIT;
+    struct list_state state = {resp, -1, 0, false, 0};
 
     (void)match;
     bool limit_ok = validate_query_count(req, "limit", &limit, detail);
     bool offset_ok = validate_query_count(req, "offset", &offset, detail);
-    if (!limit_ok || !offset_ok) {
+    bool params_ok = validate_list_params(req, &order, &after, &search, detail);
+    if (!limit_ok || !offset_ok || !params_ok) {
         respond_validation(resp, detail);
         json_object_put(detail);
+        buf_free(&search);
         return;
     }
     json_object_put(detail);
+    if (req->list_max > 0 && (limit < 0 || limit > req->list_max))
+        limit = req->list_max;
+    state.page = limit;
 
+    struct list_query q = {limit >= 0 ? limit + 1 : -1, offset, after,
+                           search.len > 0 ? buf_cstr(&search) : NULL, (enum list_order)order};
+    bool counted = prefers(req->prefer, "count=exact");
+    enum store_result result = STORE_OK;
+    if (counted)
+        result = store->ops->count(store->impl, &q, &total);
     resp->status = 200;
-    enum store_result result = store->ops->list(store->impl, limit, offset, list_emit, &state);
+    if (result == STORE_OK)
+        result = store->ops->list(store->impl, &q, list_emit, &state);
     if (result != STORE_OK) {
         if (resp->head_sent)
             resp->failed = true; /* too late for a status: cut the answer short */
         else
             respond_stored(resp, result, 200, NULL);
+        buf_free(&search);
         return;
     }
+    if (!resp->head_sent) {
+        if (state.more)
+            add_next_link(resp, &state, &q);
+        if (counted)
+            add_content_range(resp, &state, &q, total);
+    }
     response_append(resp, state.count == 0 ? "[]" : "]", state.count == 0 ? 2 : 1);
+    buf_free(&search);
 }
 
 static const handler_fn handlers[ENDPOINT__MAX] = {
     [ENDPOINT_PING] = handle_ping,          [ENDPOINT_LIST_NOTES] = handle_list,
     [ENDPOINT_CREATE_NOTE] = handle_create, [ENDPOINT_READ_NOTE] = handle_read,
-    [ENDPOINT_UPDATE_NOTE] = handle_update, [ENDPOINT_DELETE_NOTE] = handle_delete,
+    [ENDPOINT_UPDATE_NOTE] = handle_update, [ENDPOINT_PATCH_NOTE] = handle_patch,
+    [ENDPOINT_DELETE_NOTE] = handle_delete,
 };
 
 void
@@ -256,6 +467,8 @@ handle_request(const struct request *req, struct response *resp, struct store *s
 {
     struct route_match match;
 
+    /* HEAD: the head GET would send, and no body (also for a 404 or 405). */
+    resp->head_only = strcmp(req->method, "HEAD") == 0;
     router_match(req->method, req->path, &match);
     switch (match.status) {
     case ROUTE_NOT_FOUND:
@@ -263,6 +476,10 @@ handle_request(const struct request *req, struct response *resp, struct store *s
         return;
     case ROUTE_BAD_METHOD:
         response_set_detail(resp, 405, "Method Not Allowed");
+        snprintf(resp->allow, sizeof(resp->allow), "%s", match.allow);
+        return;
+    case ROUTE_OPTIONS:
+        response_set_empty(resp, 204);
         snprintf(resp->allow, sizeof(resp->allow), "%s", match.allow);
         return;
     case ROUTE_FOUND:

@@ -7,14 +7,30 @@
 
 #include <fcgiapp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+/* The route table, then HEAD for every GET route and OPTIONS for every path. */
 static void
 print_routes(void)
 {
     for (int e = 0; e < ENDPOINT__MAX; e++)
         printf("%s %s\n", router_method((enum endpoint)e), router_template((enum endpoint)e));
+    for (int e = 0; e < ENDPOINT__MAX; e++) {
+        if (strcmp(router_method((enum endpoint)e), "GET") == 0)
+            printf("HEAD %s\n", router_template((enum endpoint)e));
+    }
+    for (int e = 0; e < ENDPOINT__MAX; e++) {
+        bool first = true;
+        for (int earlier = 0; earlier < e; earlier++) {
+            if (strcmp(router_template((enum endpoint)earlier),
+                       router_template((enum endpoint)e)) == 0)
+                first = false;
+        }
+        if (first)
+            printf("OPTIONS %s\n", router_template((enum endpoint)e));
+    }
 }
 
 static void
@@ -25,8 +41,9 @@ usage(FILE *out)
             "Serves the notes API over FastCGI on file descriptor 0 (run it under "
             "spawn-fcgi).\n"
             "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
-            "             NOTES_STATEMENT_TIMEOUT_MS (default %d).\n",
-            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS);
+            "             NOTES_STATEMENT_TIMEOUT_MS (default %d),\n"
+            "             NOTES_LIST_MAX (largest page of GET /notes/, default %d; 0 = none).\n",
+            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS, CONFIG_DEFAULT_LIST_MAX);
 }
 
 /* Serves requests until libfcgi's shutdown flag is set (SIGTERM or SIGUSR1). */
@@ -45,6 +62,7 @@ serve(const struct config *cfg, struct store *store)
         struct response resp;
 
         fcgi_read_request(&fr, cfg->max_body, &req, &body);
+        req.list_max = cfg->list_max;
         response_init(&resp, fcgi_write, &fr);
         handle_request(&req, &resp, store);
         response_finish(&resp);

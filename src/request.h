@@ -16,6 +16,11 @@ struct request {
     size_t body_len;
     bool body_too_large; /* the client sent more than the limit; body is then not kept */
     size_t body_limit;   /* the limit in bytes, for the 413 message */
+    /* Request headers the API reads (NULL when absent), as nginx passes them. */
+    const char *if_match;      /* If-Match: conditional writes (RFC 9110 §13.1.1) */
+    const char *if_none_match; /* If-None-Match: conditional reads (§13.1.2) */
+    const char *prefer;        /* Prefer: count=exact asks for a list's total (RFC 7240) */
+    long long list_max;        /* NOTES_LIST_MAX: the largest page of a list; 0 = unbounded */
 };
 
 /*

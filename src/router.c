@@ -14,6 +14,7 @@ static const struct {
     [ENDPOINT_CREATE_NOTE] = {"POST", "/notes/"},
     [ENDPOINT_READ_NOTE] = {"GET", "/notes/{id}/"},
     [ENDPOINT_UPDATE_NOTE] = {"PUT", "/notes/{id}/"},
+    [ENDPOINT_PATCH_NOTE] = {"PATCH", "/notes/{id}/"},
     [ENDPOINT_DELETE_NOTE] = {"DELETE", "/notes/{id}/"},
 };
 
@@ -65,10 +66,20 @@ path_matches(const char *template, const char *path, const char **id, size_t *id
     return t == tn && p == pn;
 }
 
+/* Appends ", method" (or the first method) to the Allow list. */
+static void
+allow_add(struct route_match *match, size_t *len, const char *method)
+{
+    *len += (size_t)snprintf(match->allow + *len, sizeof(match->allow) - *len, "%s%s",
+                             *len > 0 ? ", " : "", method);
+}
+
 void
 router_match(const char *method, const char *path, struct route_match *match)
 {
     size_t allow_len = 0;
+    /* HEAD is GET without the body (RFC 9110 §9.3.2). */
+    const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
     memset(match, 0, sizeof(*match));
     match->status = ROUTE_NOT_FOUND;
@@ -78,7 +89,7 @@ router_match(const char *method, const char *path, struct route_match *match)
 
         if (!path_matches(routes[e].template, path, &id, &id_len))
             continue;
-        if (strcmp(routes[e].method, method) == 0) {
+        if (strcmp(routes[e].method, wanted) == 0) {
             match->status = ROUTE_FOUND;
             match->endpoint = (enum endpoint)e;
             match->id = id;
@@ -87,7 +98,13 @@ router_match(const char *method, const char *path, struct route_match *match)
             return;
         }
         match->status = ROUTE_BAD_METHOD;
-        allow_len += (size_t)snprintf(match->allow + allow_len, sizeof(match->allow) - allow_len,
-                                      "%s%s", allow_len > 0 ? ", " : "", routes[e].method);
+        allow_add(match, &allow_len, routes[e].method);
+        if (strcmp(routes[e].method, "GET") == 0)
+            allow_add(match, &allow_len, "HEAD");
+    }
+    if (match->status == ROUTE_BAD_METHOD) {
+        allow_add(match, &allow_len, "OPTIONS");
+        if (strcmp(method, "OPTIONS") == 0)
+            match->status = ROUTE_OPTIONS;
     }
 }

@@ -16,6 +16,29 @@
 
 enum statement { STMT_CREATE, STMT_GET, STMT_LIST, STMT_UPDATE, STMT_DELETE, STMT__MAX };
 
+/*
+ * The search of ?q=: title or description matches the LIKE pattern $N ("%text%", the text's
+ * own % _ \ escaped), both sides lower-cased by ICU (Unicode case mapping whatever the
+ * database's locale), served by the trigram indexes of sql/003 on exactly these expressions.
+ */
+#define SEARCH_WHERE(n)                                                                            \
+    "(lower(title COLLATE \"und-x-icu\") LIKE lower($" n "::text COLLATE \"und-x-icu\") OR "       \
+    "lower(description COLLATE \"und-x-icu\") LIKE lower($" n "::text COLLATE \"und-x-icu\"))"
+
+/*
+ * A conditional write in one statement: the change applies only when $N (If-Match's versions,
+ * NULL for none) holds the note's version. When it does not, the second branch returns the
+ * note as it was (applied = false), which tells 412 from 404 without a second query and
+ * without a window between the check and the write. The version itself is bumped by the
+ * trigger of sql/003.
+ */
+#define CONDITIONAL(write, n)                                                                      \
+    "WITH w AS (" write " AND ($" n "::bigint[] IS NULL OR version = ANY ($" n "::bigint[])) "     \
+    "RETURNING id, title, description, version) "                                                  \
+    "SELECT id, title, description, version, true FROM w UNION ALL "                               \
+    "SELECT id, title, description, version, false FROM notes "                                    \
+    "WHERE id = $1 AND $" n "::bigint[] IS NOT NULL AND NOT EXISTS (SELECT FROM w)"
+
 static const struct {
     const char *name;
     const char *sql;
@@ -23,20 +46,52 @@ static const struct {
 } statements[STMT__MAX] = {
     [STMT_CREATE] = {"create",
                      "INSERT INTO notes (title, description) VALUES ($1, $2) "
-                     "RETURNING id, title, description",
+                     "RETURNING id, title, description, version",
                      2},
-    [STMT_GET] = {"get", "SELECT id, title, description FROM notes WHERE id = $1", 1},
+    [STMT_GET] = {"get", "SELECT id, title, description, version FROM notes WHERE id = $1", 1},
     [STMT_LIST] = {"list",
-                   "SELECT id, title, description FROM notes ORDER BY id "
+                   "SELECT id, title, description, version FROM notes ORDER BY id "
                    "LIMIT $1::bigint OFFSET $2::bigint",
                    2},
     [STMT_UPDATE] = {"update",
-                     "UPDATE notes SET title = $2, description = $3 WHERE id = $1 "
-                     "RETURNING id, title, description",
-                     3},
-    [STMT_DELETE] = {"delete", "DELETE FROM notes WHERE id = $1 RETURNING id, title, description",
-                     1},
+                     CONDITIONAL("UPDATE notes SET title = coalesce($2, title), "
+                                 "description = coalesce($3, description) WHERE id = $1",
+                                 "4"),
+                     4},
+    [STMT_DELETE] = {"delete", CONDITIONAL("DELETE FROM notes WHERE id = $1", "2"), 2},
 };
+
+/*
+ * Lists with an order, a keyset position ($3, ?after=) or a search ($4, ?q=), one text per
+ * order. They run as unnamed statements, planned for the values of each request: a $3 or $4
+ * that is NULL folds its condition away, and each search is planned with its own pattern
+ * (a generic plan would guess). Keyset paging compares (key, id) with the row of ?after=.
+ */
+#define LIST_SQL(keyset, order_by)                                                                 \
+    "SELECT id, title, description, version FROM notes "                                           \
+    "WHERE ($3::integer IS NULL OR " keyset                                                        \
+    ") AND ($4::text IS NULL OR " SEARCH_WHERE("4") ") "                                           \
+                                                    "ORDER BY " order_by                           \
+                                                    " LIMIT $1::bigint OFFSET $2::bigint"
+
+static const char *const list_sql[LIST_ORDER__MAX] = {
+    [LIST_BY_ID] = LIST_SQL("id > $3", "id"),
+    [LIST_BY_ID_DESC] = LIST_SQL("id < $3", "id DESC"),
+    [LIST_BY_TITLE] =
+        LIST_SQL("(title, id) > (SELECT title, id FROM notes WHERE id = $3)", "title, id"),
+    [LIST_BY_TITLE_DESC] = LIST_SQL("(title, id) < (SELECT title, id FROM notes WHERE id = $3)",
+                                    "title DESC, id DESC"),
+    [LIST_BY_CREATED] =
+        LIST_SQL("(created_date, id) > (SELECT created_date, id FROM notes WHERE id = $3)",
+                 "created_date, id"),
+    [LIST_BY_CREATED_DESC] =
+        LIST_SQL("(created_date, id) < (SELECT created_date, id FROM notes WHERE id = $3)",
+                 "created_date DESC, id DESC"),
+};
+
+/* Prefer: count=exact: the notes the search finds, whatever the page. */
+static const char count_sql[] =
+    "SELECT count(*) FROM notes WHERE ($1::text IS NULL OR " SEARCH_WHERE("1") ")";
 
 struct store_pg {
     char *conninfo;
@@ -191,13 +246,14 @@ copy_text(char *dst, size_t size, const PGresult *res, int row, int column)
     dst[len] = '\0';
 }
 
-/* Copies one result row (id, title, description) into a note. */
+/* Copies one result row (id, title, description, version) into a note. */
 static void
 copy_note(const PGresult *res, int row, struct note *out)
 {
     out->id = (int32_t)strtol(PQgetvalue(res, row, 0), NULL, 10);
     copy_text(out->title, sizeof(out->title), res, row, 1);
     copy_text(out->description, sizeof(out->description), res, row, 2);
+    out->version = strtoll(PQgetvalue(res, row, 3), NULL, 10);
 }
 
 /*
@@ -205,17 +261,34 @@ copy_note(const PGresult *res, int row, struct note *out)
  * database is unavailable. A read that finds the connection broken is tried once more on a fresh
  * one; a write is not, as it may have been applied.
  */
+/* A statement to run: prepared (name) or unnamed (sql, planned for these parameters). */
+struct query {
+    const char *name; /* a prepared statement, or NULL */
+    const char *sql;  /* when name is NULL */
+    int nparams;
+    const char *const *params;
+};
+
+static struct query
+prepared(enum statement stmt, const char *const *params)
+{
+    struct query q = {statements[stmt].name, NULL, statements[stmt].nparams, params};
+    return q;
+}
+
 static PGresult *
-exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
+exec_query(struct store_pg *pg, const struct query *q, bool retry)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!ensure_connected(pg))
             return NULL;
-        PGresult *res = PQexecPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams,
-                                       params, NULL, NULL, 0);
+        PGresult *res =
+            q->name != NULL
+                ? PQexecPrepared(pg->conn, q->name, q->nparams, q->params, NULL, NULL, 0)
+                : PQexecParams(pg->conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0);
         if (PQresultStatus(res) == PGRES_TUPLES_OK)
             return res;
-        report(pg, statements[stmt].name, PQerrorMessage(pg->conn));
+        report(pg, q->name != NULL ? q->name : "list", PQerrorMessage(pg->conn));
         PQclear(res);
         if (!retry || PQstatus(pg->conn) == CONNECTION_OK)
             return NULL;
@@ -223,6 +296,13 @@ exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *param
         pg->last_attempt_ms = 0; /* the server may be back already: try at once */
     }
     return NULL;
+}
+
+static PGresult *
+exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
+{
+    struct query q = prepared(stmt, params);
+    return exec_query(pg, &q, retry);
 }
 
 /* Runs a prepared statement that returns at most one note. */
@@ -258,24 +338,61 @@ pg_get(void *impl, int32_t id, struct note *out)
     return run_single(impl, STMT_GET, params, true, out);
 }
 
-static enum store_result
-pg_update(void *impl, int32_t id, const struct note *in, struct note *out)
+/* If-Match's versions as a Postgres array literal ("{1,2}"), or NULL for no condition. */
+static const char *
+versions_param(const struct version_set *set, char *text, size_t size)
 {
-    char id_text[16];
-    const char *params[] = {id_text, in->title, in->description};
+    size_t n = 0;
 
-    snprintf(id_text, sizeof(id_text), "%d", (int)id);
-    return run_single(impl, STMT_UPDATE, params, false, out);
+    if (set->any)
+        return NULL;
+    n += (size_t)snprintf(text + n, size - n, "{");
+    for (size_t i = 0; i < set->n && n < size; i++)
+        n += (size_t)snprintf(text + n, size - n, "%s%lld", i > 0 ? "," : "",
+                              (long long)set->versions[i]);
+    if (n < size)
+        snprintf(text + n, size - n, "}");
+    return text;
+}
+
+/* A conditional write: its one row says whether it applied (412 when not), none is 404. */
+static enum store_result
+run_conditional(struct store_pg *pg, enum statement stmt, const char *const *params,
+                struct note *out)
+{
+    PGresult *res = exec_prepared(pg, stmt, params, false);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = STORE_NOT_FOUND;
+    if (PQntuples(res) > 0) {
+        copy_note(res, 0, out);
+        result = PQgetvalue(res, 0, 4)[0] == 't' ? STORE_OK : STORE_PRECONDITION_FAILED;
+    }
+    PQclear(res);
+    return result;
 }
 
 static enum store_result
-pg_remove(void *impl, int32_t id, struct note *out)
+pg_update(void *impl, int32_t id, const struct note_change *change,
+          const struct version_set *if_match, struct note *out)
 {
-    char id_text[16];
-    const char *params[] = {id_text};
+    char id_text[16], versions[NOTE_VERSIONS_MAX * 21 + 3];
+    const char *params[] = {id_text, change->title, change->description,
+                            versions_param(if_match, versions, sizeof(versions))};
 
     snprintf(id_text, sizeof(id_text), "%d", (int)id);
-    return run_single(impl, STMT_DELETE, params, false, out);
+    return run_conditional(impl, STMT_UPDATE, params, out);
+}
+
+static enum store_result
+pg_remove(void *impl, int32_t id, const struct version_set *if_match, struct note *out)
+{
+    char id_text[16], versions[NOTE_VERSIONS_MAX * 21 + 3];
+    const char *params[] = {id_text, versions_param(if_match, versions, sizeof(versions))};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_conditional(impl, STMT_DELETE, params, out);
 }
 
 /* A list of at most this many rows (a small ?limit=) is fetched in one result. */
@@ -283,9 +400,9 @@ pg_remove(void *impl, int32_t id, struct note *out)
 
 /* Fetches a bounded list in one result: one allocation instead of one per row. */
 static enum store_result
-list_at_once(struct store_pg *pg, const char *const *params, store_row_fn on_row, void *arg)
+list_at_once(struct store_pg *pg, const struct query *q, store_row_fn on_row, void *arg)
 {
-    PGresult *res = exec_prepared(pg, STMT_LIST, params, true);
+    PGresult *res = exec_query(pg, q, true);
 
     if (res == NULL)
         return STORE_UNAVAILABLE;
@@ -301,7 +418,7 @@ list_at_once(struct store_pg *pg, const char *const *params, store_row_fn on_row
 
 /* Streams a list row by row (single-row mode), so memory stays flat however long it is. */
 static enum store_result
-list_streamed(struct store_pg *pg, const char *const *params, store_row_fn on_row, void *arg)
+list_streamed(struct store_pg *pg, const struct query *q, store_row_fn on_row, void *arg)
 {
     enum store_result result = STORE_OK;
     bool wanted = true;
@@ -309,8 +426,11 @@ list_streamed(struct store_pg *pg, const char *const *params, store_row_fn on_ro
 
     if (!ensure_connected(pg))
         return STORE_UNAVAILABLE;
-    if (!PQsendQueryPrepared(pg->conn, statements[STMT_LIST].name, 2, params, NULL, NULL, 0) ||
-        !PQsetSingleRowMode(pg->conn)) {
+    int sent =
+        q->name != NULL
+            ? PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->params, NULL, NULL, 0)
+            : PQsendQueryParams(pg->conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0);
+    if (!sent || !PQsetSingleRowMode(pg->conn)) {
         report(pg, "list", PQerrorMessage(pg->conn));
         disconnect(pg);
         return STORE_UNAVAILABLE;
@@ -331,23 +451,77 @@ list_streamed(struct store_pg *pg, const char *const *params, store_row_fn on_ro
     return result;
 }
 
-static enum store_result
-pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void *arg)
+/*
+ * The LIKE pattern of a search: "%text%" with the text's own %, _ and \ escaped (LIKE's
+ * escape character is \). NULL when out is too small (a validated search always fits).
+ */
+static const char *
+search_pattern(const char *search, char *out, size_t size)
 {
-    char limit_text[24], offset_text[24];
-    const char *params[] = {limit >= 0 ? limit_text : NULL, offset_text};
+    size_t n = 0;
 
-    snprintf(limit_text, sizeof(limit_text), "%lld", limit);
-    snprintf(offset_text, sizeof(offset_text), "%lld", offset);
-    if (limit >= 0 && limit <= LIST_AT_ONCE_MAX_ROWS)
-        return list_at_once(impl, params, on_row, arg);
-    return list_streamed(impl, params, on_row, arg);
+    if (search == NULL)
+        return NULL;
+    out[n++] = '%';
+    for (const char *p = search; *p != '\0'; p++) {
+        if (n + 4 > size)
+            return NULL;
+        if (*p == '%' || *p == '_' || *p == '\\')
+            out[n++] = '\\';
+        out[n++] = *p;
+    }
+    out[n++] = '%';
+    out[n] = '\0';
+    return out;
+}
+
+/* A validated search holds at most 50 characters (200 bytes), each at most escaped once. */
+#define PATTERN_MAX (2 * NOTE_TEXT_MAX_BYTES + 4)
+
+static enum store_result
+pg_list(void *impl, const struct list_query *lq, store_row_fn on_row, void *arg)
+{
+    char limit_text[24], offset_text[24], after_text[16], pattern[PATTERN_MAX];
+    const char *params[] = {lq->limit >= 0 ? limit_text : NULL, offset_text,
+                            lq->after > 0 ? after_text : NULL,
+                            search_pattern(lq->search, pattern, sizeof(pattern))};
+    struct query q = prepared(STMT_LIST, params);
+
+    if (lq->search != NULL && params[3] == NULL)
+        return STORE_UNAVAILABLE; /* cannot happen: validation bounds the search */
+    snprintf(limit_text, sizeof(limit_text), "%lld", lq->limit);
+    snprintf(offset_text, sizeof(offset_text), "%lld", lq->offset);
+    snprintf(after_text, sizeof(after_text), "%d", (int)lq->after);
+    if (lq->order != LIST_BY_ID || params[2] != NULL || params[3] != NULL) {
+        q.name = NULL;
+        q.sql = list_sql[lq->order];
+        q.nparams = 4;
+    }
+    if (lq->limit >= 0 && lq->limit <= LIST_AT_ONCE_MAX_ROWS + 1)
+        return list_at_once(impl, &q, on_row, arg);
+    return list_streamed(impl, &q, on_row, arg);
+}
+
+static enum store_result
+pg_count(void *impl, const struct list_query *lq, long long *total)
+{
+    char pattern[PATTERN_MAX];
+    const char *params[] = {search_pattern(lq->search, pattern, sizeof(pattern))};
+    struct query q = {NULL, count_sql, 1, params};
+    PGresult *res = exec_query(impl, &q, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    *total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return STORE_OK;
 }
 
 static const struct store_ops pg_ops = {
     .create = pg_create,
     .get = pg_get,
     .list = pg_list,
+    .count = pg_count,
     .update = pg_update,
     .remove = pg_remove,
 };

@@ -12,7 +12,9 @@
  *
  * Invariants: the status is one the API may answer (never 500); the answer is JSON with
  * Content-Type application/json; errors carry "detail" (a string, or for 422 a non-empty list
- * of {loc, msg, type}); 405 names the allowed methods; 503 only when the store is down or full;
+ * of {loc, msg, type}); 405 and OPTIONS's 204 name the allowed methods, and only they; HEAD
+ * answers GET's status with no body (its Content-Length still GET's); 503 only when the store
+ * is down or full;
  * a request rejected before the store (400, 405, 413, 422) made no store call; notes in
  * successful answers satisfy the schema (3..50 code points, valid UTF-8, no NUL).
  */
@@ -167,11 +169,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     harness_call(&store, method, path, query, content_type, body, body_len, &a);
 
     int st = a.status;
-    FUZZ_CHECK(st == 200 || st == 201 || st == 400 || st == 404 || st == 405 || st == 413 ||
-                   st == 422 || st == 503,
+    FUZZ_CHECK(st == 200 || st == 201 || st == 204 || st == 400 || st == 404 || st == 405 ||
+                   st == 413 || st == 422 || st == 503,
                "status %d for %s %s ? %s: %s", st, method, path, query, a.body);
+    if (st == 204) {
+        FUZZ_CHECK(strcmp(method, "OPTIONS") == 0, "204 for %s", method);
+        FUZZ_CHECK(a.allow[0] != '\0' && a.body[0] == '\0', "204 without Allow or with a body");
+        FUZZ_CHECK(fake.calls == 0, "OPTIONS made %d store calls", fake.calls);
+        goto done;
+    }
     FUZZ_CHECK(strcmp(a.content_type, "application/json") == 0, "Content-Type %s",
                a.content_type);
+    if (strcmp(method, "HEAD") == 0) {
+        FUZZ_CHECK(a.body[0] == '\0', "HEAD answered with a body: %s", a.body);
+        FUZZ_CHECK(a.content_length >= 2, "HEAD without GET's Content-Length");
+        goto done;
+    }
     struct json_object *json = parse_strict(a.body);
     FUZZ_CHECK(json != NULL, "answer is not JSON: %s", a.body);
 
@@ -212,6 +225,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     json_object_put(json);
+done:
     answer_free(&a);
     free(method);
     free(path);

@@ -14,8 +14,10 @@ struct fake_store {
     struct note notes[FAKE_STORE_CAPACITY];
     int count;
     int32_t next_id;
-    bool unavailable; /* every call answers STORE_UNAVAILABLE (a database outage) */
-    int calls;        /* how many store calls were made */
+    int64_t next_version;         /* every change takes the next one, as sql/003's sequence */
+    bool unavailable;             /* every call answers STORE_UNAVAILABLE (a database outage) */
+    int calls;                    /* how many store calls were made */
+    struct list_query last_query; /* what the last list asked for (search not kept) */
 };
 
 /* An empty store whose first note gets id 1. */
