@@ -479,9 +479,6 @@ handle_request(const struct request *req, struct response *resp, struct store *s
         snprintf(resp->allow, sizeof(resp->allow), "%s", match.allow);
         return;
     case ROUTE_OPTIONS:
-        response_set_empty(resp, 204);
-        snprintf(resp->allow, sizeof(resp->allow), "%s", match.allow);
-        return;
     case ROUTE_FOUND:
         break;
     }
@@ -490,6 +487,12 @@ handle_request(const struct request *req, struct response *resp, struct store *s
         snprintf(detail, sizeof(detail), "Request body too large: the limit is %zu bytes",
                  req->body_limit);
         response_set_detail(resp, 413, detail);
+        return;
+    }
+    if (match.status == ROUTE_OPTIONS) {
+        /* The path's methods (RFC 9110 §9.3.7); no database. */
+        response_set_empty(resp, 204);
+        snprintf(resp->allow, sizeof(resp->allow), "%s", match.allow);
         return;
     }
     handlers[match.endpoint](req, &match, resp, store);
