@@ -35,7 +35,7 @@ net_link() {
 # net_del_host HOST: kill what runs in HOST and delete its namespace (its veth goes with it).
 net_del_host() {
 	local host=$1 i
-	ip netns list | awk '{ print $1 }' | grep -qxF "$(ns "$host")" || return 0
+	cluster_namespaces | grep -qxF "$(ns "$host")" || return 0
 	kill_host_processes "$host" TERM
 	for i in $(seq 50); do
 		host_has_processes "$host" || break
@@ -46,7 +46,7 @@ net_del_host() {
 		host_has_processes "$host" || break
 		sleep 0.1
 	done
-	ip netns del "$(ns "$host")"
+	ip netns del "$(ns "$host")" 2>/dev/null || ip netns del "$(ns "$host")"
 }
 
 # net_down: every namespace of this cluster, the switch last.

@@ -86,7 +86,9 @@ web_reload() {
 }
 
 web_stop() {
+	local pid
 	pid_alive "$RUN_DIR/nginx.pid" || return 0
-	kill -QUIT "$(cat "$RUN_DIR/nginx.pid")"
-	wait_for 15 all_gone "$(cat "$RUN_DIR/nginx.pid")" || true
+	pid=$(cat "$RUN_DIR/nginx.pid")
+	kill -QUIT "$pid"
+	wait_for 15 all_gone "$pid" || true
 }
