@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A whole number from min to max from variable name, or fallback when unset or empty. */
 static bool
@@ -27,10 +28,27 @@ read_number(const char *name, long fallback, long min, long max, long *out, char
     return true;
 }
 
+/* NOTES_AUTH: on or off (default off). */
+static bool
+read_auth(bool *out, char *err, size_t err_size)
+{
+    const char *text = getenv("NOTES_AUTH");
+
+    *out = false;
+    if (text == NULL || text[0] == '\0' || strcmp(text, "off") == 0)
+        return true;
+    if (strcmp(text, "on") == 0) {
+        *out = true;
+        return true;
+    }
+    snprintf(err, err_size, "NOTES_AUTH=%s: expected on or off", text);
+    return false;
+}
+
 bool
 config_load(struct config *cfg, char *err, size_t err_size)
 {
-    long max_body, timeout, list_max;
+    long max_body, timeout, ttl, list_max;
     const char *url = getenv("DATABASE_URL");
 
     cfg->database_url = url != NULL ? url : "";
@@ -38,9 +56,13 @@ config_load(struct config *cfg, char *err, size_t err_size)
                      err, err_size) ||
         !read_number("NOTES_STATEMENT_TIMEOUT_MS", CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS, 1,
                      3600L * 1000, &timeout, err, err_size) ||
+        !read_number("NOTES_TOKEN_TTL", CONFIG_DEFAULT_TOKEN_TTL_S, 1, 366L * 24 * 3600, &ttl, err,
+                     err_size) ||
         !read_number("NOTES_LIST_MAX", CONFIG_DEFAULT_LIST_MAX, 0, 1000L * 1000 * 1000, &list_max,
-                     err, err_size))
+                     err, err_size) ||
+        !read_auth(&cfg->auth, err, err_size))
         return false;
+    cfg->token_ttl_s = ttl;
     cfg->max_body = (size_t)max_body;
     cfg->statement_timeout_ms = timeout;
     cfg->list_max = list_max;

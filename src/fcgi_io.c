@@ -21,6 +21,8 @@ fcgi_read_request(FCGX_Request *fr, size_t limit, struct request *req, struct bu
     req->if_match = FCGX_GetParam("HTTP_IF_MATCH", fr->envp);
     req->if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
     req->prefer = FCGX_GetParam("HTTP_PREFER", fr->envp);
+    req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
+    req->auth = NULL; /* the caller sets it from its settings */
     req->body_too_large = false;
     req->body_limit = limit;
 

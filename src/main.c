@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "router.h"
 #include "store_pg.h"
+#include "token.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -42,8 +43,12 @@ usage(FILE *out)
             "spawn-fcgi).\n"
             "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
             "             NOTES_STATEMENT_TIMEOUT_MS (default %d),\n"
-            "             NOTES_LIST_MAX (largest page of GET /notes/, default %d; 0 = none).\n",
-            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS, CONFIG_DEFAULT_LIST_MAX);
+            "             NOTES_AUTH (on|off, default off: the open tutorial API),\n"
+            "             NOTES_TOKEN_TTL (seconds a bearer token lives, default %d),\n"
+            "             NOTES_LIST_MAX (largest page of GET /notes/, default %d; 0 = none).\n"
+            "--check-config checks these settings and exits.\n",
+            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
+            CONFIG_DEFAULT_TOKEN_TTL_S, CONFIG_DEFAULT_LIST_MAX);
 }
 
 /* Serves requests until libfcgi's shutdown flag is set (SIGTERM or SIGUSR1). */
@@ -52,6 +57,7 @@ serve(const struct config *cfg, struct store *store)
 {
     FCGX_Request fr;
     struct buf body = BUF_INIT;
+    struct auth_settings auth = {cfg->token_ttl_s};
 
     if (FCGX_InitRequest(&fr, 0, 0) != 0) {
         fprintf(stderr, "notes-worker: cannot initialise the FastCGI request\n");
@@ -62,6 +68,7 @@ serve(const struct config *cfg, struct store *store)
         struct response resp;
 
         fcgi_read_request(&fr, cfg->max_body, &req, &body);
+        req.auth = cfg->auth ? &auth : NULL;
         req.list_max = cfg->list_max;
         response_init(&resp, fcgi_write, &fr);
         handle_request(&req, &resp, store);
@@ -102,6 +109,10 @@ main(int argc, char **argv)
     }
     if (check_only)
         return 0;
+    if (cfg.auth && !token_init()) {
+        fprintf(stderr, "notes-worker: cannot initialise libsodium\n");
+        return 1;
+    }
     signal(SIGPIPE, SIG_IGN);
     if (FCGX_Init() != 0) {
         fprintf(stderr, "notes-worker: cannot initialise libfcgi\n");

@@ -16,6 +16,7 @@ response_init(struct response *resp, response_write_fn write, void *write_ctx)
     resp->headers_len = 0;
     resp->head_only = false;
     resp->discarded = 0;
+    resp->bearer_challenge = false;
     resp->body = (struct buf)BUF_INIT;
     resp->head_sent = false;
     resp->failed = false;
@@ -112,6 +113,12 @@ response_reason(int status)
         return "No Content";
     case 304:
         return "Not Modified";
+    case 401:
+        return "Unauthorized";
+    case 409:
+        return "Conflict";
+    case 429:
+        return "Too Many Requests";
     case 400:
         return "Bad Request";
     case 404:
@@ -158,7 +165,7 @@ put_decimal(char *at, size_t n)
 /*
  * Sends the CGI head; a streamed answer has no Content-Length (nginx chunks it), nor has one
  * without a body (204, 304). At most 8 + 3 + 1 + 22 + 2 (status) + 32 (type) + 7 + 95 + 2
- * (allow) + 16 + 20 + 2 (length) + 2 bytes, and the extra header lines.
+ * (allow) + 26 (WWW-Authenticate) + 16 + 20 + 2 (length) + 2 bytes, and the extra header lines.
  */
 static bool
 send_head(struct response *resp, bool with_length)
@@ -179,6 +186,8 @@ send_head(struct response *resp, bool with_length)
         at = put_text(at, resp->allow);
         at = put_text(at, "\r\n");
     }
+    if (resp->bearer_challenge)
+        at = put_text(at, "WWW-Authenticate: Bearer\r\n");
     memcpy(at, resp->headers, resp->headers_len);
     at += resp->headers_len;
     if (with_length && body) {
@@ -220,6 +229,7 @@ response_finish(struct response *resp)
         resp->status = 503;
         resp->allow[0] = '\0';
         resp->headers_len = 0;
+        resp->bearer_challenge = false;
         if (!buf_append_str(&resp->body, "{\"detail\":\"Service temporarily out of memory\"}"))
             return false;
     }

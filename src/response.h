@@ -20,6 +20,7 @@ typedef bool (*response_write_fn)(void *ctx, const char *data, size_t len);
 struct response {
     int status;                         /* 200 unless set */
     char allow[96];                     /* the Allow header of a 405 or an OPTIONS answer, or "" */
+    bool bearer_challenge;              /* a 401: send WWW-Authenticate: Bearer */
     char headers[RESPONSE_HEADERS_MAX]; /* extra header lines, each "Name: value\r\n" */
     size_t headers_len;
     bool head_only;   /* HEAD: the head a GET would have, with no body (RFC 9110 §9.3.2) */

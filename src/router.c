@@ -16,7 +16,17 @@ static const struct {
     [ENDPOINT_UPDATE_NOTE] = {"PUT", "/notes/{id}/"},
     [ENDPOINT_PATCH_NOTE] = {"PATCH", "/notes/{id}/"},
     [ENDPOINT_DELETE_NOTE] = {"DELETE", "/notes/{id}/"},
+    [ENDPOINT_CREATE_USER] = {"POST", "/users/"},
+    [ENDPOINT_READ_ME] = {"GET", "/users/me"},
+    [ENDPOINT_TOKEN] = {"POST", "/token"},
+    [ENDPOINT_LOGOUT] = {"POST", "/logout"},
 };
+
+bool
+router_auth_only(enum endpoint e)
+{
+    return e >= ENDPOINT_CREATE_USER;
+}
 
 const char *
 router_method(enum endpoint e)
@@ -77,6 +87,12 @@ allow_add(struct route_match *match, size_t *len, const char *method)
 void
 router_match(const char *method, const char *path, struct route_match *match)
 {
+    router_match_mode(method, path, true, match);
+}
+
+void
+router_match_mode(const char *method, const char *path, bool with_auth, struct route_match *match)
+{
     size_t allow_len = 0;
     /* HEAD is GET without the body (RFC 9110 §9.3.2). */
     const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
@@ -87,6 +103,8 @@ router_match(const char *method, const char *path, struct route_match *match)
         const char *id = NULL;
         size_t id_len = 0;
 
+        if (!with_auth && router_auth_only((enum endpoint)e))
+            continue;
         if (!path_matches(routes[e].template, path, &id, &id_len))
             continue;
         if (strcmp(routes[e].method, wanted) == 0) {

@@ -14,7 +14,44 @@
 /* After a failed connection attempt, requests answer 503 at once for this long. */
 #define RECONNECT_PAUSE_MS 200
 
-enum statement { STMT_CREATE, STMT_GET, STMT_LIST, STMT_UPDATE, STMT_DELETE, STMT__MAX };
+enum statement {
+    STMT_CREATE,
+    STMT_GET,
+    STMT_LIST,
+    STMT_UPDATE,
+    STMT_DELETE,
+    /* NOTES_AUTH=on (sql/002): each resolves the token ($1) in the same statement. */
+    STMT_OWNED_CREATE,
+    STMT_OWNED_GET,
+    STMT_OWNED_LIST,
+    STMT_OWNED_UPDATE,
+    STMT_OWNED_DELETE,
+    STMT_USER_CREATE,
+    STMT_USER_FIND,
+    STMT_TOKEN_CREATE,
+    STMT_TOKEN_USER,
+    STMT_TOKEN_REVOKE,
+    STMT__MAX
+};
+
+/*
+ * The user of a valid token ($1: the hex SHA-256 of the token): at most one row. Each owned
+ * statement returns (user_id, id, title, description): no row means no valid token (401), a
+ * row without id means no such note of this user (404).
+ */
+#define TOKEN_ME                                                                                   \
+    "WITH me AS (SELECT user_id FROM tokens WHERE hash = decode($1, 'hex') "                       \
+    "AND revoked_at IS NULL AND expires_at > now()) "
+
+/*
+ * The owned conditional write w (If-Match's versions in $N): besides the note written, whether
+ * the user's note existed before (present), which tells 412 (present, not written) from 404.
+ */
+#define OWNED_CONDITION(n)                                                                         \
+    "AND ($" n "::bigint[] IS NULL OR version = ANY ($" n "::bigint[])) "                          \
+    "RETURNING id, title, description, version) "                                                  \
+    "SELECT me.user_id, w.id, w.title, w.description, w.version, "                                 \
+    "EXISTS (SELECT FROM notes WHERE id = $2 AND owner = me.user_id) FROM me LEFT JOIN w ON true"
 
 /*
  * The search of ?q=: title or description matches the LIKE pattern $N ("%text%", the text's
@@ -59,6 +96,54 @@ static const struct {
                                  "4"),
                      4},
     [STMT_DELETE] = {"delete", CONDITIONAL("DELETE FROM notes WHERE id = $1", "2"), 2},
+    [STMT_OWNED_CREATE] = {"owned_create",
+                           TOKEN_ME
+                           ", ins AS (INSERT INTO notes (title, description, owner) "
+                           "SELECT $2, $3, user_id FROM me RETURNING id, title, description, "
+                           "version) "
+                           "SELECT me.user_id, ins.id, ins.title, ins.description, ins.version "
+                           "FROM me LEFT JOIN ins ON true",
+                           3},
+    [STMT_OWNED_GET] = {"owned_get",
+                        TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description, n.version "
+                                 "FROM me LEFT JOIN notes n ON n.id = $2 AND n.owner = me.user_id",
+                        2},
+    [STMT_OWNED_LIST] = {"owned_list",
+                         TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description, n.version "
+                                  "FROM me LEFT JOIN LATERAL (SELECT id, title, description, "
+                                  "version FROM notes WHERE owner = me.user_id ORDER BY id "
+                                  "LIMIT $2::bigint OFFSET $3::bigint) n ON true ORDER BY n.id",
+                         3},
+    [STMT_OWNED_UPDATE] = {"owned_update",
+                           TOKEN_ME
+                           ", w AS (UPDATE notes SET title = coalesce($3, title), "
+                           "description = coalesce($4, description) "
+                           "WHERE id = $2 AND owner = (SELECT user_id FROM me) " OWNED_CONDITION(
+                               "5"),
+                           5},
+    [STMT_OWNED_DELETE] = {"owned_delete",
+                           TOKEN_ME ", w AS (DELETE FROM notes WHERE id = $2 "
+                                    "AND owner = (SELECT user_id FROM me) " OWNED_CONDITION("3"),
+                           3},
+    [STMT_USER_CREATE] = {"user_create",
+                          "INSERT INTO users (username, password_hash) VALUES ($1, $2) "
+                          "ON CONFLICT (username) DO NOTHING RETURNING id, username",
+                          2},
+    [STMT_USER_FIND] = {"user_find",
+                        "SELECT id, username, password_hash FROM users WHERE username = $1", 1},
+    [STMT_TOKEN_CREATE] = {"token_create",
+                           "INSERT INTO tokens (hash, user_id, expires_at) VALUES "
+                           "(decode($1, 'hex'), $2, now() + $3::integer * interval '1 second') "
+                           "RETURNING user_id",
+                           3},
+    [STMT_TOKEN_USER] = {"token_user",
+                         TOKEN_ME
+                         "SELECT u.id, u.username FROM me JOIN users u ON u.id = me.user_id",
+                         1},
+    [STMT_TOKEN_REVOKE] = {"token_revoke",
+                           "UPDATE tokens SET revoked_at = now() WHERE hash = decode($1, 'hex') "
+                           "AND revoked_at IS NULL AND expires_at > now() RETURNING user_id",
+                           1},
 };
 
 /*
@@ -67,27 +152,35 @@ static const struct {
  * that is NULL folds its condition away, and each search is planned with its own pattern
  * (a generic plan would guess). Keyset paging compares (key, id) with the row of ?after=.
  */
+#define LIST_WHERE(keyset, a, q)                                                                   \
+    "($" a "::integer IS NULL OR " keyset ") AND ($" q "::text IS NULL OR " SEARCH_WHERE(q) ")"
 #define LIST_SQL(keyset, order_by)                                                                 \
-    "SELECT id, title, description, version FROM notes "                                           \
-    "WHERE ($3::integer IS NULL OR " keyset                                                        \
-    ") AND ($4::text IS NULL OR " SEARCH_WHERE("4") ") "                                           \
-                                                    "ORDER BY " order_by                           \
-                                                    " LIMIT $1::bigint OFFSET $2::bigint"
+    "SELECT id, title, description, version FROM notes WHERE " LIST_WHERE(                         \
+        keyset, "3", "4") " ORDER BY " order_by " LIMIT $1::bigint OFFSET $2::bigint"
+/* NOTES_AUTH=on: the same within the token's notes ($1), as STMT_OWNED_LIST. */
+#define OWNED_LIST_SQL(keyset, order_by)                                                           \
+    TOKEN_ME                                                                                       \
+        "SELECT me.user_id, n.id, n.title, n.description, n.version FROM me "                      \
+        "LEFT JOIN LATERAL (SELECT id, title, description, version, created_date FROM notes "      \
+        "WHERE owner = me.user_id AND " LIST_WHERE(                                                \
+            keyset, "4", "5") " ORDER BY " order_by                                                \
+                              " LIMIT $2::bigint OFFSET $3::bigint) n ON true ORDER BY " order_by
 
-static const char *const list_sql[LIST_ORDER__MAX] = {
-    [LIST_BY_ID] = LIST_SQL("id > $3", "id"),
-    [LIST_BY_ID_DESC] = LIST_SQL("id < $3", "id DESC"),
-    [LIST_BY_TITLE] =
-        LIST_SQL("(title, id) > (SELECT title, id FROM notes WHERE id = $3)", "title, id"),
-    [LIST_BY_TITLE_DESC] = LIST_SQL("(title, id) < (SELECT title, id FROM notes WHERE id = $3)",
-                                    "title DESC, id DESC"),
-    [LIST_BY_CREATED] =
-        LIST_SQL("(created_date, id) > (SELECT created_date, id FROM notes WHERE id = $3)",
-                 "created_date, id"),
-    [LIST_BY_CREATED_DESC] =
-        LIST_SQL("(created_date, id) < (SELECT created_date, id FROM notes WHERE id = $3)",
-                 "created_date DESC, id DESC"),
-};
+/* The row of ?after= ($N) in an order's key. */
+#define AFTER_ROW(key, n) "(" key ", id) > (SELECT " key ", id FROM notes WHERE id = $" n ")"
+#define BEFORE_ROW(key, n) "(" key ", id) < (SELECT " key ", id FROM notes WHERE id = $" n ")"
+
+#define LIST_ORDERS(SQL, n)                                                                        \
+    {                                                                                              \
+        [LIST_BY_ID] = SQL("id > $" n, "id"), [LIST_BY_ID_DESC] = SQL("id < $" n, "id DESC"),      \
+        [LIST_BY_TITLE] = SQL(AFTER_ROW("title", n), "title, id"),                                 \
+        [LIST_BY_TITLE_DESC] = SQL(BEFORE_ROW("title", n), "title DESC, id DESC"),                 \
+        [LIST_BY_CREATED] = SQL(AFTER_ROW("created_date", n), "created_date, id"),                 \
+        [LIST_BY_CREATED_DESC] = SQL(BEFORE_ROW("created_date", n), "created_date DESC, id DESC"), \
+    }
+
+static const char *const list_sql[LIST_ORDER__MAX] = LIST_ORDERS(LIST_SQL, "3");
+static const char *const owned_list_sql[LIST_ORDER__MAX] = LIST_ORDERS(OWNED_LIST_SQL, "4");
 
 /* Prefer: count=exact: the notes the search finds, whatever the page. */
 static const char count_sql[] =
@@ -517,6 +610,210 @@ pg_count(void *impl, const struct list_query *lq, long long *total)
     return STORE_OK;
 }
 
+/* --- NOTES_AUTH=on ------------------------------------------------------------------------ */
+
+/* An owned row (user_id, id, title, description, version) into a note. */
+static void
+copy_owned_note(const PGresult *res, int row, struct note *out)
+{
+    out->id = (int32_t)strtol(PQgetvalue(res, row, 1), NULL, 10);
+    copy_text(out->title, sizeof(out->title), res, row, 2);
+    copy_text(out->description, sizeof(out->description), res, row, 3);
+    out->version = strtoll(PQgetvalue(res, row, 4), NULL, 10);
+}
+
+/*
+ * Runs an owned statement: (user_id, id, title, description, version), see TOKEN_ME; a sixth
+ * column (OWNED_CONDITION) says the user's note was there but not written: 412.
+ */
+static enum store_result
+run_owned(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
+          struct note *out)
+{
+    PGresult *res = exec_prepared(pg, stmt, params, retry);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = STORE_UNAUTHORIZED;
+    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+        result = PQgetisnull(res, 0, 1) ? STORE_NOT_FOUND : STORE_OK;
+        if (result == STORE_OK)
+            copy_owned_note(res, 0, out);
+        else if (PQnfields(res) > 5 && PQgetvalue(res, 0, 5)[0] == 't')
+            result = STORE_PRECONDITION_FAILED;
+    }
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_owned_create(void *impl, const struct token_hash *token, const struct note *in, struct note *out)
+{
+    const char *params[] = {token->hex, in->title, in->description};
+    return run_owned(impl, STMT_OWNED_CREATE, params, false, out);
+}
+
+static enum store_result
+pg_owned_get(void *impl, const struct token_hash *token, int32_t id, struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {token->hex, id_text};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_GET, params, true, out);
+}
+
+static enum store_result
+pg_owned_update(void *impl, const struct token_hash *token, int32_t id,
+                const struct note_change *change, const struct version_set *if_match,
+                struct note *out)
+{
+    char id_text[16], versions[NOTE_VERSIONS_MAX * 21 + 3];
+    const char *params[] = {token->hex, id_text, change->title, change->description,
+                            versions_param(if_match, versions, sizeof(versions))};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_UPDATE, params, false, out);
+}
+
+static enum store_result
+pg_owned_remove(void *impl, const struct token_hash *token, int32_t id,
+                const struct version_set *if_match, struct note *out)
+{
+    char id_text[16], versions[NOTE_VERSIONS_MAX * 21 + 3];
+    const char *params[] = {token->hex, id_text,
+                            versions_param(if_match, versions, sizeof(versions))};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_DELETE, params, false, out);
+}
+
+/*
+ * A user's notes, in one result: no row means no valid token, one row without id an empty
+ * list. (Owned lists are not streamed: a ?limit= above 1000 still comes in one result.) The
+ * plain list by id is prepared; the others are planned for their values, as pg_list's.
+ */
+static enum store_result
+pg_owned_list(void *impl, const struct token_hash *token, const struct list_query *lq,
+              store_row_fn on_row, void *arg)
+{
+    char limit_text[24], offset_text[24], after_text[16], pattern[PATTERN_MAX];
+    const char *params[] = {token->hex, lq->limit >= 0 ? limit_text : NULL, offset_text,
+                            lq->after > 0 ? after_text : NULL,
+                            search_pattern(lq->search, pattern, sizeof(pattern))};
+    struct query q = prepared(STMT_OWNED_LIST, params);
+
+    if (lq->search != NULL && params[4] == NULL)
+        return STORE_UNAVAILABLE; /* cannot happen: validation bounds the search */
+    snprintf(limit_text, sizeof(limit_text), "%lld", lq->limit);
+    snprintf(offset_text, sizeof(offset_text), "%lld", lq->offset);
+    snprintf(after_text, sizeof(after_text), "%d", (int)lq->after);
+    if (lq->order != LIST_BY_ID || params[3] != NULL || params[4] != NULL) {
+        q.name = NULL;
+        q.sql = owned_list_sql[lq->order];
+        q.nparams = 5;
+    }
+    PGresult *res = exec_query(impl, &q, true);
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    int rows = PQntuples(res);
+    if (rows == 0 || PQgetisnull(res, 0, 0)) {
+        PQclear(res);
+        return STORE_UNAUTHORIZED;
+    }
+    for (int row = 0; row < rows && !PQgetisnull(res, row, 1); row++) {
+        struct note note;
+        copy_owned_note(res, row, &note);
+        if (!on_row(arg, &note))
+            break;
+    }
+    PQclear(res);
+    return STORE_OK;
+}
+
+static void
+copy_user(const PGresult *res, struct user *out)
+{
+    out->id = (int32_t)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    copy_text(out->username, sizeof(out->username), res, 0, 1);
+}
+
+static enum store_result
+pg_user_create(void *impl, const char *username, const char *password_hash, struct user *out)
+{
+    const char *params[] = {username, password_hash};
+    PGresult *res = exec_prepared(impl, STMT_USER_CREATE, params, false);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_CONFLICT;
+    if (result == STORE_OK)
+        copy_user(res, out);
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_user_find(void *impl, const char *username, struct user *out, char *hash, size_t hash_size)
+{
+    const char *params[] = {username};
+    PGresult *res = exec_prepared(impl, STMT_USER_FIND, params, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
+    if (result == STORE_OK) {
+        copy_user(res, out);
+        copy_text(hash, hash_size, res, 0, 2);
+    }
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_create(void *impl, int32_t user_id, const struct token_hash *token, long ttl_s)
+{
+    char user_text[16], ttl_text[24];
+    const char *params[] = {token->hex, user_text, ttl_text};
+
+    snprintf(user_text, sizeof(user_text), "%d", (int)user_id);
+    snprintf(ttl_text, sizeof(ttl_text), "%ld", ttl_s);
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_CREATE, params, false);
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAVAILABLE;
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_user(void *impl, const struct token_hash *token, struct user *out)
+{
+    const char *params[] = {token->hex};
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_USER, params, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAUTHORIZED;
+    if (result == STORE_OK)
+        copy_user(res, out);
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_revoke(void *impl, const struct token_hash *token)
+{
+    const char *params[] = {token->hex};
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_REVOKE, params, false);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAUTHORIZED;
+    PQclear(res);
+    return result;
+}
+
 static const struct store_ops pg_ops = {
     .create = pg_create,
     .get = pg_get,
@@ -524,6 +821,16 @@ static const struct store_ops pg_ops = {
     .count = pg_count,
     .update = pg_update,
     .remove = pg_remove,
+    .owned_create = pg_owned_create,
+    .owned_get = pg_owned_get,
+    .owned_list = pg_owned_list,
+    .owned_update = pg_owned_update,
+    .owned_remove = pg_owned_remove,
+    .user_create = pg_user_create,
+    .user_find = pg_user_find,
+    .token_create = pg_token_create,
+    .token_user = pg_token_user,
+    .token_revoke = pg_token_revoke,
 };
 
 struct store_pg *

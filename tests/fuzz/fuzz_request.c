@@ -105,8 +105,7 @@ check_note(struct json_object *note, const char *answer)
 static void
 check_validation_detail(struct json_object *detail, const char *answer)
 {
-    FUZZ_CHECK(json_object_is_type(detail, json_type_array) &&
-                   json_object_array_length(detail) > 0,
+    FUZZ_CHECK(json_object_is_type(detail, json_type_array) && json_object_array_length(detail) > 0,
                "422 detail is not a non-empty list: %s", answer);
     for (size_t i = 0; i < json_object_array_length(detail); i++) {
         struct json_object *item = json_object_array_get_idx(detail, i);
@@ -121,7 +120,8 @@ check_validation_detail(struct json_object *detail, const char *answer)
         FUZZ_CHECK(strcmp(where, "body") == 0 || strcmp(where, "path") == 0 ||
                        strcmp(where, "query") == 0,
                    "422 loc starts with %s: %s", where, answer);
-        FUZZ_CHECK(is_type(item, "msg", json_type_string) && is_type(item, "type", json_type_string),
+        FUZZ_CHECK(is_type(item, "msg", json_type_string) &&
+                       is_type(item, "type", json_type_string),
                    "422 item without msg and type strings: %s", answer);
     }
 }
@@ -178,8 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(fake.calls == 0, "OPTIONS made %d store calls", fake.calls);
         goto done;
     }
-    FUZZ_CHECK(strcmp(a.content_type, "application/json") == 0, "Content-Type %s",
-               a.content_type);
+    FUZZ_CHECK(strcmp(a.content_type, "application/json") == 0, "Content-Type %s", a.content_type);
     if (strcmp(method, "HEAD") == 0) {
         FUZZ_CHECK(a.body[0] == '\0', "HEAD answered with a body: %s", a.body);
         FUZZ_CHECK(a.content_length >= 2, "HEAD without GET's Content-Length");
@@ -206,7 +205,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else
         FUZZ_CHECK(a.allow[0] == '\0', "Allow on a %d", st);
     if (st == 503)
-        FUZZ_CHECK(fake.unavailable || fake.count == FAKE_STORE_CAPACITY, "503 with a working store");
+        FUZZ_CHECK(fake.unavailable || fake.count == FAKE_STORE_CAPACITY,
+                   "503 with a working store");
     if (st == 413)
         FUZZ_CHECK(body_len > 65536, "413 for %zu bytes", body_len);
     if (st == 201) {

@@ -4,6 +4,7 @@
  */
 #include "cunit_run.h"
 #include "store_pg.h"
+#include "token.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -400,6 +401,73 @@ test_search_sort_and_keyset(void)
     store_pg_free(pg);
 }
 
+/* NOTES_AUTH=on: the owned statements of issue 12 (versions, If-Match, list parameters). */
+static void
+test_owned_conditional_and_lists(void)
+{
+    struct store_pg *pg = open_store();
+    struct store s = store_pg_store(pg);
+    struct user alice, bob;
+    struct token_hash ta = {{0}, {0}}, tb = {{0}, {0}};
+    struct note out, first;
+    struct titles t;
+
+    memset(ta.hex, 'a', TOKEN_HASH_HEX_LEN);
+    memset(tb.hex, 'b', TOKEN_HASH_HEX_LEN);
+    admin_exec("TRUNCATE notes, users, tokens RESTART IDENTITY CASCADE");
+    CU_ASSERT_EQUAL(s.ops->user_create(s.impl, "alice", "x", &alice), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->user_create(s.impl, "bob", "x", &bob), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->token_create(s.impl, alice.id, &ta, 600), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->token_create(s.impl, bob.id, &tb, 600), STORE_OK);
+    struct note in = make_note("banana", "one");
+    CU_ASSERT_EQUAL(s.ops->owned_create(s.impl, &ta, &in, &first), STORE_OK);
+    CU_ASSERT(first.version > 0);
+    in = make_note("apple", "two");
+    CU_ASSERT_EQUAL(s.ops->owned_create(s.impl, &ta, &in, &out), STORE_OK);
+    in = make_note("aardvark", "bob's");
+    CU_ASSERT_EQUAL(s.ops->owned_create(s.impl, &tb, &in, &out), STORE_OK);
+
+    struct version_set v1 = only(first.version);
+    struct note_change patch = {NULL, "patched"};
+    CU_ASSERT_EQUAL(s.ops->owned_update(s.impl, &ta, first.id, &patch, &v1, &out), STORE_OK);
+    CU_ASSERT_STRING_EQUAL(out.title, "banana");
+    CU_ASSERT_STRING_EQUAL(out.description, "patched");
+    CU_ASSERT(out.version != first.version);
+    CU_ASSERT_EQUAL(s.ops->owned_update(s.impl, &ta, first.id, &patch, &v1, &out),
+                    STORE_PRECONDITION_FAILED);
+    CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &ta, first.id, &v1, &out),
+                    STORE_PRECONDITION_FAILED);
+    /* Another user's note is missing, If-Match or not. */
+    CU_ASSERT_EQUAL(s.ops->owned_update(s.impl, &tb, first.id, &patch, &v1, &out), STORE_NOT_FOUND);
+    CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &tb, first.id, &any_version, &out),
+                    STORE_NOT_FOUND);
+    struct token_hash nobody = {{0}, {0}};
+    memset(nobody.hex, 'c', TOKEN_HASH_HEX_LEN);
+    CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &nobody, first.id, &v1, &out), STORE_UNAUTHORIZED);
+
+    struct list_query q = {-1, 0, 0, NULL, LIST_BY_TITLE};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &ta, &q, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 2);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "2:apple");
+    CU_ASSERT_STRING_EQUAL(t.text[1], "1:banana");
+    struct list_query searched = {1, 0, 0, "PATCH", LIST_BY_ID_DESC};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &ta, &searched, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 1);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "1:banana");
+    struct list_query after = {-1, 0, 2, NULL, LIST_BY_TITLE};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &ta, &after, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 1);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "1:banana");
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &nobody, &q, collect_titles, &t), STORE_UNAUTHORIZED);
+    CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &ta, first.id, &any_version, &out), STORE_OK);
+    admin_exec("TRUNCATE notes, users, tokens RESTART IDENTITY CASCADE");
+    store_pg_free(pg);
+}
+
 int
 main(void)
 {
@@ -408,6 +476,7 @@ main(void)
         {"list streams in id order", test_list_streams_in_order},
         {"versions and conditional writes", test_versions_and_conditional_writes},
         {"search, sort and keyset paging", test_search_sort_and_keyset},
+        {"owned: conditional writes and lists", test_owned_conditional_and_lists},
         {"reconnects after losing the connection", test_reconnects_after_losing_the_connection},
         {"unreachable database answers unavailable", test_unreachable_database_is_unavailable},
         {"wrong schema version answers unavailable", test_wrong_schema_version_is_unavailable},

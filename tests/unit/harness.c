@@ -40,7 +40,7 @@ harness_send(struct store *store, const char *method, const char *path, const ch
              const char *content_type, const char *body, size_t body_len,
              const struct harness_headers *headers, struct answer *a)
 {
-    static const struct harness_headers none = {NULL, NULL, NULL, 0};
+    static const struct harness_headers none = {NULL, NULL, NULL, 0, NULL, NULL};
     struct buf out = BUF_INIT;
     if (headers == NULL)
         headers = &none;
@@ -53,6 +53,8 @@ harness_send(struct store *store, const char *method, const char *path, const ch
         .body_len = body_len,
         .body_too_large = false,
         .body_limit = 65536,
+        .authorization = headers->authorization,
+        .auth = headers->auth,
         .if_match = headers->if_match,
         .if_none_match = headers->if_none_match,
         .prefer = headers->prefer,
@@ -84,6 +86,7 @@ harness_send(struct store *store, const char *method, const char *path, const ch
     header_value(text, "Link", a->link, sizeof(a->link));
     header_value(text, "Content-Range", a->content_range, sizeof(a->content_range));
     header_value(text, "Preference-Applied", a->preference_applied, sizeof(a->preference_applied));
+    header_value(text, "WWW-Authenticate", a->www_authenticate, sizeof(a->www_authenticate));
     const char *sep = strstr(text, "\r\n\r\n");
     a->body = strdup(sep != NULL ? sep + 4 : "");
     a->json = json_tokener_parse(a->body);
@@ -95,6 +98,15 @@ harness_call(struct store *store, const char *method, const char *path, const ch
              const char *content_type, const char *body, size_t body_len, struct answer *a)
 {
     harness_send(store, method, path, query, content_type, body, body_len, NULL, a);
+}
+
+void
+harness_call_auth(struct store *store, const struct auth_settings *auth, const char *authorization,
+                  const char *method, const char *path, const char *query, const char *content_type,
+                  const char *body, size_t body_len, struct answer *a)
+{
+    struct harness_headers h = {NULL, NULL, NULL, 0, auth, authorization};
+    harness_send(store, method, path, query, content_type, body, body_len, &h, a);
 }
 
 void

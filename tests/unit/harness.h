@@ -5,6 +5,7 @@
 #ifndef NOTES_HARNESS_H
 #define NOTES_HARNESS_H
 
+#include "request.h"
 #include "store.h"
 
 #include <json-c/json.h>
@@ -21,6 +22,7 @@ struct answer {
     char link[1024];
     char content_range[64];
     char preference_applied[64];
+    char www_authenticate[32];
     char *body;               /* the raw body, NUL-terminated (owned) */
     struct json_object *json; /* the body parsed, or NULL if it is not JSON (owned) */
 };
@@ -30,7 +32,9 @@ struct harness_headers {
     const char *if_match;
     const char *if_none_match;
     const char *prefer;
-    long long list_max; /* 0: unbounded, as the tutorial's app */
+    long long list_max;               /* 0: unbounded, as the tutorial's app */
+    const struct auth_settings *auth; /* NOTES_AUTH=on settings; NULL = off */
+    const char *authorization;
 };
 
 /* Sends a request with headers; body may be NULL, content_type NULL means none. */
@@ -41,6 +45,12 @@ void harness_send(struct store *store, const char *method, const char *path, con
 /* Sends a request; body may be NULL. content_type NULL means no Content-Type header. */
 void harness_call(struct store *store, const char *method, const char *path, const char *query,
                   const char *content_type, const char *body, size_t body_len, struct answer *a);
+
+/* The same with NOTES_AUTH=on settings (auth; NULL = off) and an Authorization header (or NULL). */
+void harness_call_auth(struct store *store, const struct auth_settings *auth,
+                       const char *authorization, const char *method, const char *path,
+                       const char *query, const char *content_type, const char *body,
+                       size_t body_len, struct answer *a);
 
 /* The common case: a JSON body given as a C string (or NULL). */
 void harness_json(struct store *store, const char *method, const char *path, const char *body,

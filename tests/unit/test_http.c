@@ -210,7 +210,7 @@ static void
 test_if_none_match(void)
 {
     struct answer a;
-    struct harness_headers h = {NULL, NULL, NULL, 0};
+    struct harness_headers h = {NULL, NULL, NULL, 0, NULL, NULL};
 
     reset();
     fake_store_add(&fake, "something", "something else");
@@ -252,7 +252,7 @@ static void
 test_if_match_on_writes(void)
 {
     struct answer a;
-    struct harness_headers h = {"\"100\"", NULL, NULL, 0};
+    struct harness_headers h = {"\"100\"", NULL, NULL, 0, NULL, NULL};
     static const char body[] = "{\"title\": \"other\", \"description\": \"text\"}";
 
     reset();
@@ -424,7 +424,7 @@ static void
 test_bounded_list_links_the_next_page(void)
 {
     struct answer a;
-    struct harness_headers h = {NULL, NULL, NULL, 3};
+    struct harness_headers h = {NULL, NULL, NULL, 3, NULL, NULL};
     char ids[256];
 
     reset();
@@ -476,7 +476,7 @@ static void
 test_sort_and_search(void)
 {
     struct answer a;
-    struct harness_headers h = {NULL, NULL, NULL, 2};
+    struct harness_headers h = {NULL, NULL, NULL, 2, NULL, NULL};
     char ids[256];
 
     reset();
@@ -534,7 +534,7 @@ static void
 test_link_encodes_the_search(void)
 {
     struct answer a;
-    struct harness_headers h = {NULL, NULL, NULL, 1};
+    struct harness_headers h = {NULL, NULL, NULL, 1, NULL, NULL};
 
     reset();
     fake_store_add(&fake, "a b&c=d/é", "one");
@@ -605,7 +605,7 @@ static void
 test_prefer_count_exact(void)
 {
     struct answer a;
-    struct harness_headers h = {NULL, NULL, "count=exact", 3};
+    struct harness_headers h = {NULL, NULL, "count=exact", 3, NULL, NULL};
 
     reset();
     add_numbered(7);
@@ -642,7 +642,7 @@ static void
 test_list_unavailable(void)
 {
     struct answer a;
-    struct harness_headers h = {NULL, NULL, "count=exact", 3};
+    struct harness_headers h = {NULL, NULL, "count=exact", 3, NULL, NULL};
 
     reset();
     fake.unavailable = true;
