@@ -28,16 +28,19 @@ read_positive(const char *name, long fallback, long max, long *out, char *err, s
 bool
 config_load(struct config *cfg, char *err, size_t err_size)
 {
-    long max_body, timeout;
+    long max_body, timeout, db_timeout;
     const char *url = getenv("DATABASE_URL");
 
     cfg->database_url = url != NULL ? url : "";
     if (!read_positive("NOTES_MAX_BODY", CONFIG_DEFAULT_MAX_BODY, 64L * 1024 * 1024, &max_body, err,
                        err_size) ||
         !read_positive("NOTES_STATEMENT_TIMEOUT_MS", CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
-                       3600L * 1000, &timeout, err, err_size))
+                       3600L * 1000, &timeout, err, err_size) ||
+        !read_positive("NOTES_DB_TIMEOUT_MS", timeout + CONFIG_DB_TIMEOUT_MARGIN_MS,
+                       3600L * 1000 + CONFIG_DB_TIMEOUT_MARGIN_MS, &db_timeout, err, err_size))
         return false;
     cfg->max_body = (size_t)max_body;
     cfg->statement_timeout_ms = timeout;
+    cfg->db_timeout_ms = db_timeout;
     return true;
 }
