@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "router.h"
 #include "store_pg.h"
+#include "token.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -26,9 +27,12 @@ usage(FILE *out)
             "spawn-fcgi).\n"
             "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
             "             NOTES_STATEMENT_TIMEOUT_MS (default %d),\n"
-            "             NOTES_DB_TIMEOUT_MS (default: the statement timeout + %d).\n",
+            "             NOTES_DB_TIMEOUT_MS (default: the statement timeout + %d),\n"
+            "             NOTES_AUTH (on|off, default off: the open tutorial API),\n"
+            "             NOTES_TOKEN_TTL (seconds a bearer token lives, default %d).\n"
+            "--check-config checks these settings and exits.\n",
             CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
-            CONFIG_DB_TIMEOUT_MARGIN_MS);
+            CONFIG_DB_TIMEOUT_MARGIN_MS, CONFIG_DEFAULT_TOKEN_TTL_S);
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -74,6 +78,7 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
 {
     FCGX_Request fr;
     struct buf body = BUF_INIT;
+    struct auth_settings auth = {cfg->token_ttl_s};
 
     if (FCGX_InitRequest(&fr, 0, 0) != 0) {
         fprintf(stderr, "notes-worker: cannot initialise the FastCGI request\n");
@@ -87,6 +92,7 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
         if (!fcgi_read_request(&fr, cfg->max_body, &req, &body)) {
             fcgi_abort(&fr); /* the body ended early: an aborted request, nothing is done */
         } else {
+            req.auth = cfg->auth ? &auth : NULL;
             response_init(&resp, fcgi_write, &fr);
             handle_request(&req, &resp, store);
             bool whole = response_finish(&resp);
@@ -133,6 +139,10 @@ main(int argc, char **argv)
     }
     if (check_only)
         return 0;
+    if (cfg.auth && !token_init()) {
+        fprintf(stderr, "notes-worker: cannot initialise libsodium\n");
+        return 1;
+    }
     sigset_t stop_signals;
     install_stop_handlers(&stop_signals);
     if (FCGX_Init() != 0) {
