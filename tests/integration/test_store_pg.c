@@ -341,7 +341,7 @@ test_connection_string_options_are_kept(void)
     admin_exec(
         "CREATE TABLE elsewhere.schema_migrations AS SELECT * FROM public.schema_migrations");
     admin_exec("INSERT INTO elsewhere.notes (id, title, description) VALUES (7, 'elsewhere', 'x')");
-    struct store_pg *pg = store_pg_new("options='-c search_path=elsewhere'", 5000, 0);
+    struct store_pg *pg = store_pg_new("options='-c search_path=elsewhere,public'", 5000, 0);
     struct store s = store_pg_store(pg);
     struct collected c = {0, 0, true, 0};
     struct note got;
