@@ -17,6 +17,9 @@ enum setting_id {
     SET_DATABASE_URL,
     SET_MAX_BODY,
     SET_STATEMENT_TIMEOUT_MS,
+    SET_DB_TIMEOUT_MS,
+    SET_AUTH,
+    SET_TOKEN_TTL,
     /* the stack (scripts/stack) */
     SET_PORT,
     SET_BIND,
