@@ -15,8 +15,8 @@ config_load(struct config *cfg, char *err, size_t err_size)
     cfg->max_body = (size_t)settings_number(s, SET_MAX_BODY, CONFIG_DEFAULT_MAX_BODY);
     cfg->statement_timeout_ms =
         settings_number(s, SET_STATEMENT_TIMEOUT_MS, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS);
-    cfg->db_timeout_ms =
-        settings_number(s, SET_DB_TIMEOUT_MS, cfg->statement_timeout_ms + CONFIG_DB_TIMEOUT_MARGIN_MS);
+    cfg->db_timeout_ms = settings_number(s, SET_DB_TIMEOUT_MS,
+                                         cfg->statement_timeout_ms + CONFIG_DB_TIMEOUT_MARGIN_MS);
     cfg->auth = strcmp(settings_text(s, SET_AUTH), "on") == 0;
     cfg->token_ttl_s = settings_number(s, SET_TOKEN_TTL, CONFIG_DEFAULT_TOKEN_TTL_S);
     return true;
