@@ -49,7 +49,7 @@ def failover(name, tag):
                      default=t_sent)
     c.check(first_write is not None, "%s: writes resumed by themselves, %.1f s after the cut (write outage %.1f s)" % (
         name, (first_write - t_cut) if first_write else -1, (first_write - last_write) if first_write else -1))
-    during = load.between(t_sent, first_write or t_cut)
+    during = load.between(t_cut, first_write or t_cut)
     print("%s: from the cut until writes resumed: %s" % (name, load.summary(during)), flush=True)
     bad = [r for r in load.records if r[4] not in ALLOWED]
     c.check(not bad, "%s: every answer was 200, 201 or 503 JSON (no 500, no 502, no dropped connection)%s" % (
