@@ -18,6 +18,8 @@ fcgi_read_request(FCGX_Request *fr, size_t limit, struct request *req, struct bu
     req->path = param_or(fr, "PATH_INFO", param_or(fr, "DOCUMENT_URI", "/"));
     req->query = param_or(fr, "QUERY_STRING", "");
     req->content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+    req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
+    req->auth = NULL; /* the caller sets it from its settings */
     req->body_too_large = false;
     req->body_limit = limit;
 

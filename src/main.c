@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "router.h"
 #include "store_pg.h"
+#include "token.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -25,8 +26,12 @@ usage(FILE *out)
             "Serves the notes API over FastCGI on file descriptor 0 (run it under "
             "spawn-fcgi).\n"
             "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
-            "             NOTES_STATEMENT_TIMEOUT_MS (default %d).\n",
-            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS);
+            "             NOTES_STATEMENT_TIMEOUT_MS (default %d),\n"
+            "             NOTES_AUTH (on|off, default off: the open tutorial API),\n"
+            "             NOTES_TOKEN_TTL (seconds a bearer token lives, default %d).\n"
+            "--check-config checks these settings and exits.\n",
+            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
+            CONFIG_DEFAULT_TOKEN_TTL_S);
 }
 
 /* Serves requests until libfcgi's shutdown flag is set (SIGTERM or SIGUSR1). */
@@ -35,6 +40,7 @@ serve(const struct config *cfg, struct store *store)
 {
     FCGX_Request fr;
     struct buf body = BUF_INIT;
+    struct auth_settings auth = {cfg->token_ttl_s};
 
     if (FCGX_InitRequest(&fr, 0, 0) != 0) {
         fprintf(stderr, "notes-worker: cannot initialise the FastCGI request\n");
@@ -45,6 +51,7 @@ serve(const struct config *cfg, struct store *store)
         struct response resp;
 
         fcgi_read_request(&fr, cfg->max_body, &req, &body);
+        req.auth = cfg->auth ? &auth : NULL;
         response_init(&resp, fcgi_write, &fr);
         handle_request(&req, &resp, store);
         response_finish(&resp);
@@ -84,6 +91,10 @@ main(int argc, char **argv)
     }
     if (check_only)
         return 0;
+    if (cfg.auth && !token_init()) {
+        fprintf(stderr, "notes-worker: cannot initialise libsodium\n");
+        return 1;
+    }
     signal(SIGPIPE, SIG_IGN);
     if (FCGX_Init() != 0) {
         fprintf(stderr, "notes-worker: cannot initialise libfcgi\n");

@@ -14,7 +14,34 @@
 /* After a failed connection attempt, requests answer 503 at once for this long. */
 #define RECONNECT_PAUSE_MS 200
 
-enum statement { STMT_CREATE, STMT_GET, STMT_LIST, STMT_UPDATE, STMT_DELETE, STMT__MAX };
+enum statement {
+    STMT_CREATE,
+    STMT_GET,
+    STMT_LIST,
+    STMT_UPDATE,
+    STMT_DELETE,
+    /* NOTES_AUTH=on (sql/002): each resolves the token ($1) in the same statement. */
+    STMT_OWNED_CREATE,
+    STMT_OWNED_GET,
+    STMT_OWNED_LIST,
+    STMT_OWNED_UPDATE,
+    STMT_OWNED_DELETE,
+    STMT_USER_CREATE,
+    STMT_USER_FIND,
+    STMT_TOKEN_CREATE,
+    STMT_TOKEN_USER,
+    STMT_TOKEN_REVOKE,
+    STMT__MAX
+};
+
+/*
+ * The user of a valid token ($1: the hex SHA-256 of the token): at most one row. Each owned
+ * statement returns (user_id, id, title, description): no row means no valid token (401), a
+ * row without id means no such note of this user (404).
+ */
+#define TOKEN_ME                                                                                   \
+    "WITH me AS (SELECT user_id FROM tokens WHERE hash = decode($1, 'hex') "                       \
+    "AND revoked_at IS NULL AND expires_at > now()) "
 
 static const struct {
     const char *name;
@@ -36,6 +63,56 @@ static const struct {
                      3},
     [STMT_DELETE] = {"delete", "DELETE FROM notes WHERE id = $1 RETURNING id, title, description",
                      1},
+    [STMT_OWNED_CREATE] = {"owned_create",
+                           TOKEN_ME
+                           ", ins AS (INSERT INTO notes (title, description, owner) "
+                           "SELECT $2, $3, user_id FROM me RETURNING id, title, description) "
+                           "SELECT me.user_id, ins.id, ins.title, ins.description "
+                           "FROM me LEFT JOIN ins ON true",
+                           3},
+    [STMT_OWNED_GET] = {"owned_get",
+                        TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description FROM me "
+                                 "LEFT JOIN notes n ON n.id = $2 AND n.owner = me.user_id",
+                        2},
+    [STMT_OWNED_LIST] = {"owned_list",
+                         TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description FROM me "
+                                  "LEFT JOIN LATERAL (SELECT id, title, description FROM notes "
+                                  "WHERE owner = me.user_id ORDER BY id LIMIT $2::bigint "
+                                  "OFFSET $3::bigint) n ON true ORDER BY n.id",
+                         3},
+    [STMT_OWNED_UPDATE] = {"owned_update",
+                           TOKEN_ME ", up AS (UPDATE notes SET title = $3, description = $4 "
+                                    "WHERE id = $2 AND owner = (SELECT user_id FROM me) "
+                                    "RETURNING id, title, description) "
+                                    "SELECT me.user_id, up.id, up.title, up.description "
+                                    "FROM me LEFT JOIN up ON true",
+                           4},
+    [STMT_OWNED_DELETE] = {"owned_delete",
+                           TOKEN_ME ", del AS (DELETE FROM notes WHERE id = $2 "
+                                    "AND owner = (SELECT user_id FROM me) "
+                                    "RETURNING id, title, description) "
+                                    "SELECT me.user_id, del.id, del.title, del.description "
+                                    "FROM me LEFT JOIN del ON true",
+                           2},
+    [STMT_USER_CREATE] = {"user_create",
+                          "INSERT INTO users (username, password_hash) VALUES ($1, $2) "
+                          "ON CONFLICT (username) DO NOTHING RETURNING id, username",
+                          2},
+    [STMT_USER_FIND] = {"user_find",
+                        "SELECT id, username, password_hash FROM users WHERE username = $1", 1},
+    [STMT_TOKEN_CREATE] = {"token_create",
+                           "INSERT INTO tokens (hash, user_id, expires_at) VALUES "
+                           "(decode($1, 'hex'), $2, now() + $3::integer * interval '1 second') "
+                           "RETURNING user_id",
+                           3},
+    [STMT_TOKEN_USER] = {"token_user",
+                         TOKEN_ME
+                         "SELECT u.id, u.username FROM me JOIN users u ON u.id = me.user_id",
+                         1},
+    [STMT_TOKEN_REVOKE] = {"token_revoke",
+                           "UPDATE tokens SET revoked_at = now() WHERE hash = decode($1, 'hex') "
+                           "AND revoked_at IS NULL AND expires_at > now() RETURNING user_id",
+                           1},
 };
 
 struct store_pg {
@@ -344,12 +421,200 @@ pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void
     return list_streamed(impl, params, on_row, arg);
 }
 
+/* --- NOTES_AUTH=on ------------------------------------------------------------------------ */
+
+/* Runs an owned statement: (user_id, id, title, description), see TOKEN_ME. */
+static enum store_result
+run_owned(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
+          struct note *out)
+{
+    PGresult *res = exec_prepared(pg, stmt, params, retry);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = STORE_UNAUTHORIZED;
+    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+        result = PQgetisnull(res, 0, 1) ? STORE_NOT_FOUND : STORE_OK;
+        if (result == STORE_OK) {
+            out->id = (int32_t)strtol(PQgetvalue(res, 0, 1), NULL, 10);
+            copy_text(out->title, sizeof(out->title), res, 0, 2);
+            copy_text(out->description, sizeof(out->description), res, 0, 3);
+        }
+    }
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_owned_create(void *impl, const struct token_hash *token, const struct note *in, struct note *out)
+{
+    const char *params[] = {token->hex, in->title, in->description};
+    return run_owned(impl, STMT_OWNED_CREATE, params, false, out);
+}
+
+static enum store_result
+pg_owned_get(void *impl, const struct token_hash *token, int32_t id, struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {token->hex, id_text};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_GET, params, true, out);
+}
+
+static enum store_result
+pg_owned_update(void *impl, const struct token_hash *token, int32_t id, const struct note *in,
+                struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {token->hex, id_text, in->title, in->description};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_UPDATE, params, false, out);
+}
+
+static enum store_result
+pg_owned_remove(void *impl, const struct token_hash *token, int32_t id, struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {token->hex, id_text};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_DELETE, params, false, out);
+}
+
+/*
+ * A user's notes, in one result: no row means no valid token, one row without id an empty
+ * list. (Owned lists are not streamed: a ?limit= above 1000 still comes in one result.)
+ */
+static enum store_result
+pg_owned_list(void *impl, const struct token_hash *token, long long limit, long long offset,
+              store_row_fn on_row, void *arg)
+{
+    char limit_text[24], offset_text[24];
+    const char *params[] = {token->hex, limit >= 0 ? limit_text : NULL, offset_text};
+
+    snprintf(limit_text, sizeof(limit_text), "%lld", limit);
+    snprintf(offset_text, sizeof(offset_text), "%lld", offset);
+    PGresult *res = exec_prepared(impl, STMT_OWNED_LIST, params, true);
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    int rows = PQntuples(res);
+    if (rows == 0 || PQgetisnull(res, 0, 0)) {
+        PQclear(res);
+        return STORE_UNAUTHORIZED;
+    }
+    for (int row = 0; row < rows && !PQgetisnull(res, row, 1); row++) {
+        struct note note;
+        note.id = (int32_t)strtol(PQgetvalue(res, row, 1), NULL, 10);
+        copy_text(note.title, sizeof(note.title), res, row, 2);
+        copy_text(note.description, sizeof(note.description), res, row, 3);
+        if (!on_row(arg, &note))
+            break;
+    }
+    PQclear(res);
+    return STORE_OK;
+}
+
+static void
+copy_user(const PGresult *res, struct user *out)
+{
+    out->id = (int32_t)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    copy_text(out->username, sizeof(out->username), res, 0, 1);
+}
+
+static enum store_result
+pg_user_create(void *impl, const char *username, const char *password_hash, struct user *out)
+{
+    const char *params[] = {username, password_hash};
+    PGresult *res = exec_prepared(impl, STMT_USER_CREATE, params, false);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_CONFLICT;
+    if (result == STORE_OK)
+        copy_user(res, out);
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_user_find(void *impl, const char *username, struct user *out, char *hash, size_t hash_size)
+{
+    const char *params[] = {username};
+    PGresult *res = exec_prepared(impl, STMT_USER_FIND, params, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
+    if (result == STORE_OK) {
+        copy_user(res, out);
+        copy_text(hash, hash_size, res, 0, 2);
+    }
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_create(void *impl, int32_t user_id, const struct token_hash *token, long ttl_s)
+{
+    char user_text[16], ttl_text[24];
+    const char *params[] = {token->hex, user_text, ttl_text};
+
+    snprintf(user_text, sizeof(user_text), "%d", (int)user_id);
+    snprintf(ttl_text, sizeof(ttl_text), "%ld", ttl_s);
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_CREATE, params, false);
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAVAILABLE;
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_user(void *impl, const struct token_hash *token, struct user *out)
+{
+    const char *params[] = {token->hex};
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_USER, params, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAUTHORIZED;
+    if (result == STORE_OK)
+        copy_user(res, out);
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_revoke(void *impl, const struct token_hash *token)
+{
+    const char *params[] = {token->hex};
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_REVOKE, params, false);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAUTHORIZED;
+    PQclear(res);
+    return result;
+}
+
 static const struct store_ops pg_ops = {
     .create = pg_create,
     .get = pg_get,
     .list = pg_list,
     .update = pg_update,
     .remove = pg_remove,
+    .owned_create = pg_owned_create,
+    .owned_get = pg_owned_get,
+    .owned_list = pg_owned_list,
+    .owned_update = pg_owned_update,
+    .owned_remove = pg_owned_remove,
+    .user_create = pg_user_create,
+    .user_find = pg_user_find,
+    .token_create = pg_token_create,
+    .token_user = pg_token_user,
+    .token_revoke = pg_token_revoke,
 };
 
 struct store_pg *

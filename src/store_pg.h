@@ -8,7 +8,7 @@
 #include "store.h"
 
 /* The migration the worker's queries are written for (sql/NNN_*.sql). */
-#define STORE_PG_SCHEMA_VERSION 1
+#define STORE_PG_SCHEMA_VERSION 2
 
 struct store_pg;
 
