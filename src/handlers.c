@@ -358,8 +358,11 @@ list_emit(void *arg, const struct note *note)
     struct response *resp = state->resp;
 
     if (state->page >= 0 && (long long)state->count == state->page) {
-        state->more = true; /* the one note asked for beyond the page */
-        return false;
+        /* The one note asked for beyond the page: there is a next page. The list ends here
+           by itself, so it is read to its end (a streamed list stopped early would cost its
+           connection). */
+        state->more = true;
+        return true;
     }
     if (!buf_append_char(&resp->body, state->count == 0 ? '[' : ',') ||
         !json_text_note(&resp->body, note)) {
