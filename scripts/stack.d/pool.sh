@@ -27,6 +27,7 @@ pool_start() {
 		export DATABASE_URL="$DB_URL"
 		[ -n "${NOTES_MAX_BODY:-}" ] && export NOTES_MAX_BODY
 		[ -n "${NOTES_STATEMENT_TIMEOUT_MS:-}" ] && export NOTES_STATEMENT_TIMEOUT_MS
+		[ -n "${NOTES_DB_TIMEOUT_MS:-}" ] && export NOTES_DB_TIMEOUT_MS
 		cd /
 		exec setsid spawn-fcgi -n -s "$sock" "${args[@]}" -- \
 			/usr/bin/multiwatch -f "$WORKERS" -r "$RESPAWNS" -t 1000 -- "$STACK_DIR/bin/notes-worker"
