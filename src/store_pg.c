@@ -129,6 +129,7 @@ struct store_pg {
     char *options;             /* our -c settings, then the user's own options (theirs win) */
     char tcp_user_timeout[24]; /* ms, for libpq */
     long db_timeout_ms;        /* the longest any database call may take (NOTES_DB_TIMEOUT_MS) */
+    long probe_timeout_ms;     /* the longest a probe may take (see probe_timeout) */
     PGconn *conn;              /* NULL while disconnected */
     long long next_attempt_ms; /* while disconnected: no connection attempt before this */
     char last_problem[256];    /* the last logged problem, so an outage is logged once */
@@ -493,8 +494,7 @@ ensure_connected(struct store_pg *pg)
     long long now = now_ms();
     if (now < pg->next_attempt_ms)
         return false;
-    return connect_until(
-        pg, now + (pg->db_timeout_ms < PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS));
+    return connect_until(pg, now + pg->probe_timeout_ms);
 }
 
 enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
@@ -943,6 +943,42 @@ merged_options(const char *conninfo, long statement_timeout_ms)
     return options;
 }
 
+/* How many hosts a connection string names (host=a,b or postgresql://a,b/): at least 1. */
+static int
+host_count(const char *conninfo)
+{
+    PQconninfoOption *parsed =
+        is_connection_string(conninfo) ? PQconninfoParse(conninfo, NULL) : NULL;
+    const char *hosts = NULL;
+    int n = 1;
+
+    for (PQconninfoOption *o = parsed; o != NULL && o->keyword != NULL; o++)
+        if ((strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0) &&
+            o->val != NULL && o->val[0] != '\0' && hosts == NULL)
+            hosts = o->val;
+    if (hosts == NULL)
+        hosts = getenv("PGHOST");
+    for (const char *c = hosts; c != NULL && *c != '\0'; c++)
+        n += *c == ',';
+    PQconninfoFree(parsed);
+    return n;
+}
+
+/*
+ * A probe's deadline: PROBE_TIMEOUT_MS for one host. With several hosts (a fail-over pair,
+ * target_session_attrs=read-write) libpq tries them one after another within one attempt, and
+ * a host that vanished (no RST ever comes) holds the attempt until TCP gives up on it
+ * (tcp_user_timeout); a probe shorter than that would never get past the first host to a
+ * standby promoted behind it. So then a probe may take the whole call deadline.
+ */
+static long
+probe_timeout(const char *conninfo, long db_timeout_ms)
+{
+    long probe = host_count(conninfo) > 1 ? db_timeout_ms : PROBE_TIMEOUT_MS;
+
+    return probe < db_timeout_ms ? probe : db_timeout_ms;
+}
+
 struct store_pg *
 store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms)
 {
@@ -957,6 +993,7 @@ store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms
         return NULL;
     }
     pg->db_timeout_ms = db_timeout_ms > 0 ? db_timeout_ms : statement_timeout_ms + 500;
+    pg->probe_timeout_ms = probe_timeout(conninfo, pg->db_timeout_ms);
     snprintf(pg->tcp_user_timeout, sizeof(pg->tcp_user_timeout), "%ld", pg->db_timeout_ms);
     pg->next_attempt_ms = 0;
     return pg;
