@@ -7,13 +7,13 @@ pool_start() {
 	install -m 0755 "$WORKER_BIN" "$STACK_DIR/bin/notes-worker"
 	rm -f "$sock"
 	if is_root; then
-		# The socket belongs to nginx's workers; the FastCGI workers run as nobody.
+		# The socket belongs to nginx's workers; the FastCGI workers run as notes.
 		args=(-U "$NGINX_USER" -G "$NGINX_GROUP" -M 0660 -u "$APP_USER" -g "$APP_GROUP")
 	else
 		args=(-M 0600)
 	fi
 	# A worker that cannot start (a bad setting) would be restarted forever below: check first.
-	DATABASE_URL="$DB_URL" "$STACK_DIR/bin/notes-worker" --check-config ||
+	DATABASE_URL="$DB_URL" NOTES_AUTH="$AUTH" "$STACK_DIR/bin/notes-worker" --check-config ||
 		die "the worker refuses its settings (see above)"
 	say "starting $WORKERS workers"
 	# spawn-fcgi binds the socket and execs multiwatch, which keeps WORKERS workers running and
@@ -27,6 +27,8 @@ pool_start() {
 		export DATABASE_URL="$DB_URL"
 		[ -n "${NOTES_MAX_BODY:-}" ] && export NOTES_MAX_BODY
 		[ -n "${NOTES_STATEMENT_TIMEOUT_MS:-}" ] && export NOTES_STATEMENT_TIMEOUT_MS
+		export NOTES_AUTH="$AUTH"
+		[ -n "${NOTES_TOKEN_TTL:-}" ] && export NOTES_TOKEN_TTL
 		cd /
 		exec setsid spawn-fcgi -n -s "$sock" "${args[@]}" -- \
 			/usr/bin/multiwatch -f "$WORKERS" -r "$RESPAWNS" -t 1000 -- "$STACK_DIR/bin/notes-worker"
@@ -40,4 +42,20 @@ pool_start() {
 	done
 	tail -n 20 "$LOG_DIR/pool.log" >&2
 	die "the worker pool did not start (log: $LOG_DIR/pool.log)"
+}
+
+# NOTES_AUTH=on: scripts/token-cleanup removes expired and revoked tokens in the background,
+# as the workers' user with the workers' role (it deletes tokens, nothing else).
+cleanup_start() {
+	[ "$AUTH" = on ] || return 0
+	install -m 0755 "$SRCDIR/scripts/token-cleanup" "$STACK_DIR/bin/token-cleanup"
+	local as=()
+	is_root && as=(setpriv --reuid="$APP_USER" --regid="$APP_GROUP" --clear-groups --)
+	(
+		export DATABASE_URL="$DB_URL"
+		[ -n "${TOKEN_CLEANUP_INTERVAL:-}" ] && export TOKEN_CLEANUP_INTERVAL
+		cd /
+		exec setsid "${as[@]}" "$STACK_DIR/bin/token-cleanup"
+	) </dev/null >>"$LOG_DIR/cleanup.log" 2>&1 &
+	echo $! >"$RUN_DIR/cleanup.pid"
 }

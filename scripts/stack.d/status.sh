@@ -44,6 +44,7 @@ cmd_status() {
 	else
 		say "database: none yet"
 	fi
+	[ -n "$S_AUTH" ] && say "auth: NOTES_AUTH=$S_AUTH"
 	say "stack dir: $STACK_DIR"
 	if [ $up -eq 0 ]; then return 3; fi
 	if [ $up -lt $n ]; then return 1; fi
