@@ -46,7 +46,7 @@ read_auth(bool *out, char *err, size_t err_size)
 bool
 config_load(struct config *cfg, char *err, size_t err_size)
 {
-    long max_body, timeout, ttl;
+    long max_body, timeout, db_timeout, ttl;
     const char *url = getenv("DATABASE_URL");
 
     cfg->database_url = url != NULL ? url : "";
@@ -54,6 +54,8 @@ config_load(struct config *cfg, char *err, size_t err_size)
                        err_size) ||
         !read_positive("NOTES_STATEMENT_TIMEOUT_MS", CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
                        3600L * 1000, &timeout, err, err_size) ||
+        !read_positive("NOTES_DB_TIMEOUT_MS", timeout + CONFIG_DB_TIMEOUT_MARGIN_MS,
+                       3600L * 1000 + CONFIG_DB_TIMEOUT_MARGIN_MS, &db_timeout, err, err_size) ||
         !read_positive("NOTES_TOKEN_TTL", CONFIG_DEFAULT_TOKEN_TTL_S, 366L * 24 * 3600, &ttl, err,
                        err_size) ||
         !read_auth(&cfg->auth, err, err_size))
@@ -61,5 +63,6 @@ config_load(struct config *cfg, char *err, size_t err_size)
     cfg->token_ttl_s = ttl;
     cfg->max_body = (size_t)max_body;
     cfg->statement_timeout_ms = timeout;
+    cfg->db_timeout_ms = db_timeout;
     return true;
 }

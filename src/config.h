@@ -7,15 +7,18 @@
 
 #define CONFIG_DEFAULT_MAX_BODY 65536
 #define CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS 5000
+/* NOTES_DB_TIMEOUT_MS defaults to the statement timeout plus this. */
+#define CONFIG_DB_TIMEOUT_MARGIN_MS 500
 /* Tokens live 30 minutes, as in FastAPI's security tutorial. */
 #define CONFIG_DEFAULT_TOKEN_TTL_S 1800
 
 struct config {
     const char *database_url;  /* DATABASE_URL: a libpq URI or keyword string; "" = libpq's PG* */
     size_t max_body;           /* NOTES_MAX_BODY: largest accepted body in bytes */
-    long statement_timeout_ms; /* NOTES_STATEMENT_TIMEOUT_MS: longest a query may run */
-    bool auth;                 /* NOTES_AUTH: "on" = accounts and bearer tokens; "off" (default) */
-    long token_ttl_s;          /* NOTES_TOKEN_TTL: seconds a token stays valid */
+    long statement_timeout_ms; /* NOTES_STATEMENT_TIMEOUT_MS: longest a query may run (server) */
+    long db_timeout_ms; /* NOTES_DB_TIMEOUT_MS: the worker's deadline for any database call */
+    bool auth;          /* NOTES_AUTH: "on" = accounts and bearer tokens; "off" (default) */
+    long token_ttl_s;   /* NOTES_TOKEN_TTL: seconds a token stays valid */
 };
 
 /* Reads the environment; on a bad value writes a message to err and returns false. */

@@ -1,6 +1,9 @@
 /* fcgi_io.c: FastCGI parameters and streams to and from our request and response. */
 #include "fcgi_io.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 static const char *
 param_or(FCGX_Request *fr, const char *name, const char *fallback)
 {
@@ -8,10 +11,27 @@ param_or(FCGX_Request *fr, const char *name, const char *fallback)
     return value != NULL && value[0] != '\0' ? value : fallback;
 }
 
-void
+/* Whether the body that arrived is the whole body: no stream error, and CONTENT_LENGTH bytes. */
+static bool
+body_complete(FCGX_Request *fr, size_t received)
+{
+    const char *length = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+    char *end;
+
+    if (FCGX_GetError(fr->in) != 0 || !FCGX_HasSeenEOF(fr->in))
+        return false;
+    if (length == NULL || length[0] == '\0')
+        return true;
+    errno = 0;
+    unsigned long long expected = strtoull(length, &end, 10);
+    return errno != 0 || *end != '\0' || expected == received;
+}
+
+bool
 fcgi_read_request(FCGX_Request *fr, size_t limit, struct request *req, struct buf *body)
 {
     char chunk[16384];
+    size_t received = 0;
     int n;
 
     req->method = param_or(fr, "REQUEST_METHOD", "GET");
@@ -25,6 +45,7 @@ fcgi_read_request(FCGX_Request *fr, size_t limit, struct request *req, struct bu
 
     buf_reset(body);
     while ((n = FCGX_GetStr(chunk, sizeof(chunk), fr->in)) > 0) {
+        received += (size_t)n;
         if (req->body_too_large || body->len + (size_t)n > limit) {
             req->body_too_large = true; /* keep reading, but only to discard */
             continue;
@@ -34,6 +55,7 @@ fcgi_read_request(FCGX_Request *fr, size_t limit, struct request *req, struct bu
     }
     req->body = req->body_too_large || body->len == 0 ? NULL : body->data;
     req->body_len = req->body == NULL ? 0 : body->len;
+    return body_complete(fr, received);
 }
 
 bool
@@ -41,4 +63,13 @@ fcgi_write(void *ctx, const char *data, size_t len)
 {
     FCGX_Request *fr = ctx;
     return FCGX_PutStr(data, (int)len, fr->out) == (int)len;
+}
+
+void
+fcgi_abort(FCGX_Request *fr)
+{
+    /* FCGX_Finish_r would flush and send FCGI_END_REQUEST; FCGX_Free only closes (detached: at
+       once, without libfcgi's lingering close). The next FCGX_Accept_r finds nothing to finish. */
+    FCGX_Detach(fr);
+    FCGX_Free(fr, 1);
 }

@@ -1,7 +1,9 @@
 /* store_pg.c: the notes store in Postgres through libpq. */
 #include "store_pg.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +11,17 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long a connection attempt may take (libpq's connect_timeout, seconds). */
-#define CONNECT_TIMEOUT_S "5"
-/* After a failed connection attempt, requests answer 503 at once for this long. */
-#define RECONNECT_PAUSE_MS 200
+/* While the database is unhealthy, connection attempts (probes) start at most this often... */
+#define PROBE_INTERVAL_MS 250
+/* ...and each may take at most this long (capped by the store's deadline), so that no request
+   waits long behind a database that does not answer. */
+#define PROBE_TIMEOUT_MS 1000
+/* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
+#define KEEPALIVES_IDLE_S "10"
+#define KEEPALIVES_INTERVAL_S "3"
+#define KEEPALIVES_COUNT "3"
+/* How often the server checks, during a query, that the worker is still there (ms). */
+#define CLIENT_CHECK_INTERVAL_MS 500
 
 enum statement {
     STMT_CREATE,
@@ -116,11 +125,13 @@ static const struct {
 };
 
 struct store_pg {
-    char *conninfo;
-    char options[64]; /* "-c statement_timeout=N" */
-    PGconn *conn;     /* NULL while disconnected */
-    long long last_attempt_ms;
-    char last_problem[256]; /* the last logged problem, so an outage is logged once */
+    char *conninfo;            /* the user's DATABASE_URL, "" for libpq's PG* variables */
+    char *options;             /* our -c settings, then the user's own options (theirs win) */
+    char tcp_user_timeout[24]; /* ms, for libpq */
+    long db_timeout_ms;        /* the longest any database call may take (NOTES_DB_TIMEOUT_MS) */
+    PGconn *conn;              /* NULL while disconnected */
+    long long next_attempt_ms; /* while disconnected: no connection attempt before this */
+    char last_problem[256];    /* the last logged problem, so an outage is logged once */
 };
 
 static long long
@@ -154,22 +165,184 @@ disconnect(struct store_pg *pg)
     pg->conn = NULL;
 }
 
-/* Checks that the schema is the one the queries are written for. */
-static bool
-check_schema(struct store_pg *pg)
+/*
+ * The connection is gone but the server may be fine (a restart, pg_terminate_backend, a query
+ * we stopped): the next request may reconnect at once.
+ */
+static void
+mark_lost(struct store_pg *pg)
 {
-    PGresult *res = PQexec(pg->conn, "SELECT max(version) FROM schema_migrations");
-    bool ok = false;
-    char why[160];
+    disconnect(pg);
+    pg->next_attempt_ms = 0;
+}
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+/*
+ * The database did not answer in time or refused us: drop the connection, and answer 503 at
+ * once (fail fast) until the next probe is due.
+ */
+static void
+mark_unhealthy(struct store_pg *pg)
+{
+    disconnect(pg);
+    pg->next_attempt_ms = now_ms() + PROBE_INTERVAL_MS;
+}
+
+enum wait { WAIT_READY, WAIT_TIMEOUT, WAIT_BROKEN };
+
+/* Waits until the connection's socket has one of events, or the deadline (now_ms) passes. */
+static enum wait
+wait_socket(PGconn *conn, short events, long long deadline)
+{
+    for (;;) {
+        struct pollfd pfd = {PQsocket(conn), events, 0};
+        long long left = deadline - now_ms();
+
+        if (pfd.fd < 0)
+            return WAIT_BROKEN;
+        if (left <= 0)
+            return WAIT_TIMEOUT;
+        int n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+        if (n > 0)
+            return WAIT_READY; /* POLLERR and POLLHUP too: libpq then says what happened */
+        if (n < 0 && errno != EINTR)
+            return WAIT_BROKEN;
+    }
+}
+
+/*
+ * Sends what libpq still holds, then waits until the next result (or the end of the results)
+ * can be read without blocking, or the deadline passes.
+ */
+static enum wait
+await_result(PGconn *conn, long long deadline)
+{
+    int pending;
+
+    while ((pending = PQflush(conn)) != 0) {
+        if (pending < 0)
+            return WAIT_BROKEN;
+        enum wait w = wait_socket(conn, POLLIN | POLLOUT, deadline);
+        if (w != WAIT_READY)
+            return w;
+        if (!PQconsumeInput(conn))
+            return WAIT_BROKEN;
+    }
+    while (PQisBusy(conn)) {
+        enum wait w = wait_socket(conn, POLLIN, deadline);
+        if (w != WAIT_READY)
+            return w;
+        if (!PQconsumeInput(conn))
+            return WAIT_BROKEN;
+    }
+    return WAIT_READY;
+}
+
+/*
+ * The first result of what was sent last (the caller PQclears it), the rest read to the end;
+ * NULL with *wait saying why when the deadline passed or the connection broke.
+ */
+static PGresult *
+collect_result(PGconn *conn, long long deadline, enum wait *wait)
+{
+    PGresult *first = NULL, *res;
+
+    for (;;) {
+        *wait = await_result(conn, deadline);
+        if (*wait != WAIT_READY) {
+            PQclear(first);
+            return NULL;
+        }
+        if ((res = PQgetResult(conn)) == NULL) {
+            if (first == NULL)
+                *wait = WAIT_BROKEN;
+            return first;
+        }
+        if (first == NULL)
+            first = res;
+        else
+            PQclear(res);
+    }
+}
+
+/* Why a call got no answer, for the log. */
+static const char *
+no_answer_reason(struct store_pg *pg, enum wait wait, char *why, size_t size)
+{
+    if (wait == WAIT_TIMEOUT)
+        snprintf(why, size, "no answer within %ld ms (NOTES_DB_TIMEOUT_MS)", pg->db_timeout_ms);
+    else
+        snprintf(why, size, "%s", pg->conn != NULL ? PQerrorMessage(pg->conn) : "no connection");
+    return why;
+}
+
+/*
+ * A call that got no answer: past its deadline the connection is dropped (which also ends the
+ * query: the server notices within client_connection_check_interval) and requests fail fast
+ * until the next probe; a broken connection may be replaced at once.
+ */
+static void
+call_failed(struct store_pg *pg, const char *what, enum wait wait)
+{
+    char why[200];
+
+    report(pg, what, no_answer_reason(pg, wait, why, sizeof(why)));
+    if (wait == WAIT_TIMEOUT)
+        mark_unhealthy(pg);
+    else
+        mark_lost(pg);
+}
+
+/* Runs sql (no parameters) with a deadline; the result or NULL, as collect_result. */
+static PGresult *
+run_sql(struct store_pg *pg, const char *sql, long long deadline, enum wait *wait)
+{
+    *wait = WAIT_BROKEN;
+    if (!PQsendQuery(pg->conn, sql))
+        return NULL;
+    return collect_result(pg->conn, deadline, wait);
+}
+
+/* Refuses a database whose texts are not UTF-8: varchar(50) would then count bytes. */
+static bool
+check_encoding(struct store_pg *pg)
+{
+    const char *server = PQparameterStatus(pg->conn, "server_encoding");
+    const char *client = PQparameterStatus(pg->conn, "client_encoding");
+    char why[200];
+
+    if (server != NULL && strcmp(server, "UTF8") == 0 && client != NULL &&
+        strcmp(client, "UTF8") == 0)
+        return true;
+    if (server == NULL || strcmp(server, "UTF8") != 0)
+        snprintf(why, sizeof(why),
+                 "database \"%s\" has encoding %s; notes-worker needs a UTF8 database "
+                 "(createdb --encoding=UTF8 --template=template0)",
+                 PQdb(pg->conn), server != NULL ? server : "unknown");
+    else
+        snprintf(why, sizeof(why), "client_encoding is %s, notes-worker needs UTF8", client);
+    report(pg, "database refused", why);
+    return false;
+}
+
+/* Checks that the schema is the one the queries are written for, or a newer (additive) one. */
+static bool
+check_schema(struct store_pg *pg, long long deadline)
+{
+    enum wait wait;
+    PGresult *res = run_sql(pg, "SELECT max(version) FROM schema_migrations", deadline, &wait);
+    bool ok = false;
+    char why[200];
+
+    if (res == NULL) {
+        no_answer_reason(pg, wait, why, sizeof(why));
+    } else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(why, sizeof(why), "cannot read schema_migrations (%s); run scripts/migrate",
                  PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL
                      ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
                      : PQerrorMessage(pg->conn));
-    } else if (PQgetisnull(res, 0, 0) || atoi(PQgetvalue(res, 0, 0)) != STORE_PG_SCHEMA_VERSION) {
+    } else if (PQgetisnull(res, 0, 0) || atoi(PQgetvalue(res, 0, 0)) < STORE_PG_SCHEMA_VERSION) {
         snprintf(why, sizeof(why),
-                 "database schema is at version %s, this worker needs version %d; run "
+                 "database schema is at version %s, this worker needs version %d or later; run "
                  "scripts/migrate",
                  PQgetisnull(res, 0, 0) ? "none" : PQgetvalue(res, 0, 0), STORE_PG_SCHEMA_VERSION);
     } else {
@@ -182,14 +355,21 @@ check_schema(struct store_pg *pg)
 }
 
 static bool
-prepare_statements(struct store_pg *pg)
+prepare_statements(struct store_pg *pg, long long deadline)
 {
     for (int i = 0; i < STMT__MAX; i++) {
-        PGresult *res =
-            PQprepare(pg->conn, statements[i].name, statements[i].sql, statements[i].nparams, NULL);
-        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        enum wait wait = WAIT_BROKEN;
+        PGresult *res = NULL;
+        char why[200];
+
+        if (PQsendPrepare(pg->conn, statements[i].name, statements[i].sql, statements[i].nparams,
+                          NULL))
+            res = collect_result(pg->conn, deadline, &wait);
+        bool ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
         if (!ok)
-            report(pg, "cannot prepare statements", PQerrorMessage(pg->conn));
+            report(pg, "cannot prepare statements",
+                   res != NULL ? PQresultErrorMessage(res)
+                               : no_answer_reason(pg, wait, why, sizeof(why)));
         PQclear(res);
         if (!ok)
             return false;
@@ -197,23 +377,76 @@ prepare_statements(struct store_pg *pg)
     return true;
 }
 
-bool
-store_pg_connect(struct store_pg *pg)
+/*
+ * Starts a connection: our defaults first, then the user's connection string, whose settings
+ * override them (libpq keeps the last value given for a key), then the options (ours merged
+ * with theirs in store_pg_new) and the encoding, which must be UTF8.
+ */
+static PGconn *
+start_connection(struct store_pg *pg)
 {
-    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
-    const char *values[] = {pg->conninfo, CONNECT_TIMEOUT_S, pg->options, "notes-worker", NULL};
+    const char *keys[] = {"keepalives",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          "tcp_user_timeout",
+                          "application_name",
+                          "dbname",
+                          "options",
+                          "client_encoding",
+                          NULL};
+    const char *values[] = {"1",
+                            KEEPALIVES_IDLE_S,
+                            KEEPALIVES_INTERVAL_S,
+                            KEEPALIVES_COUNT,
+                            pg->tcp_user_timeout,
+                            "notes-worker",
+                            pg->conninfo,
+                            pg->options,
+                            "UTF8",
+                            NULL};
 
+    return PQconnectStartParams(keys, values, 1);
+}
+
+/* Drives a started connection to the end with PQconnectPoll, or fails at the deadline. */
+static bool
+finish_connection(struct store_pg *pg, long long deadline)
+{
+    PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+    char why[200];
+
+    if (PQstatus(pg->conn) == CONNECTION_BAD)
+        status = PGRES_POLLING_FAILED;
+    while (status != PGRES_POLLING_OK) {
+        enum wait wait = WAIT_BROKEN;
+        if (status != PGRES_POLLING_FAILED)
+            wait =
+                wait_socket(pg->conn, status == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
+        if (wait == WAIT_TIMEOUT || status == PGRES_POLLING_FAILED) {
+            report(pg, "cannot connect to the database",
+                   no_answer_reason(pg, wait, why, sizeof(why)));
+            return false;
+        }
+        status = PQconnectPoll(pg->conn);
+    }
+    return true;
+}
+
+/* Connects, checks and prepares, all before deadline (now_ms); false after logging why. */
+static bool
+connect_until(struct store_pg *pg, long long deadline)
+{
     disconnect(pg);
-    pg->last_attempt_ms = now_ms();
-    pg->conn = PQconnectdbParams(keys, values, 1);
-    if (pg->conn == NULL)
-        return false;
-    if (PQstatus(pg->conn) != CONNECTION_OK) {
-        report(pg, "cannot connect to the database", PQerrorMessage(pg->conn));
-        disconnect(pg);
+    pg->next_attempt_ms = now_ms() + PROBE_INTERVAL_MS; /* if this fails: fail fast until then */
+    pg->conn = start_connection(pg);
+    if (pg->conn == NULL) {
+        report(pg, "cannot connect to the database", "out of memory");
         return false;
     }
-    if (!check_schema(pg) || !prepare_statements(pg)) {
+    if (!finish_connection(pg, deadline) || !check_encoding(pg) ||
+        PQsetnonblocking(pg->conn, 1) != 0 || !check_schema(pg, deadline) ||
+        !prepare_statements(pg, deadline)) {
         disconnect(pg);
         return false;
     }
@@ -221,6 +454,12 @@ store_pg_connect(struct store_pg *pg)
         fprintf(stderr, "notes-worker[%d]: database connection ready\n", (int)getpid());
     pg->last_problem[0] = '\0';
     return true;
+}
+
+bool
+store_pg_connect(struct store_pg *pg)
+{
+    return connect_until(pg, now_ms() + pg->db_timeout_ms);
 }
 
 /*
@@ -238,8 +477,9 @@ idle_connection_alive(PGconn *conn)
 }
 
 /*
- * A usable connection, or false: reconnects when the connection is gone, at most once per
- * RECONNECT_PAUSE_MS so that an outage costs requests nothing but a quick 503.
+ * A usable connection, or false at once (fail fast): while the database is unhealthy a
+ * connection attempt (a probe, with a short deadline of its own) starts at most every
+ * PROBE_INTERVAL_MS; in between, requests answer 503 without waiting.
  */
 static bool
 ensure_connected(struct store_pg *pg)
@@ -248,12 +488,71 @@ ensure_connected(struct store_pg *pg)
         return true;
     if (pg->conn != NULL) {
         report(pg, "database connection lost", "reconnecting");
-        disconnect(pg);
-        pg->last_attempt_ms = 0; /* the server may be back already: try at once */
+        mark_lost(pg); /* the server may be back already: try at once */
     }
-    if (now_ms() - pg->last_attempt_ms < RECONNECT_PAUSE_MS)
+    long long now = now_ms();
+    if (now < pg->next_attempt_ms)
         return false;
-    return store_pg_connect(pg);
+    return connect_until(
+        pg, now + (pg->db_timeout_ms < PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS));
+}
+
+enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
+
+/*
+ * Runs prepared statement stmt with its deadline (NOTES_DB_TIMEOUT_MS): the one way to run a
+ * statement. RUN_OK and RUN_ERROR (the server refused it: read the SQLSTATE) leave the result
+ * in *out for the caller to PQclear; RUN_UNAVAILABLE (logged) means answer 503. A call that
+ * finds the connection broken is tried once more on a fresh one when retry is set (reads; a
+ * write may have been applied). Past the deadline the connection is dropped and requests fail
+ * fast until the database answers a probe.
+ */
+static enum run
+run_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
+             PGresult **out)
+{
+    *out = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        enum wait wait = WAIT_BROKEN;
+        PGresult *res = NULL;
+
+        if (!ensure_connected(pg))
+            return RUN_UNAVAILABLE;
+        long long deadline = now_ms() + pg->db_timeout_ms;
+        if (PQsendQueryPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams, params,
+                                NULL, NULL, 0))
+            res = collect_result(pg->conn, deadline, &wait);
+        if (res != NULL && PQstatus(pg->conn) == CONNECTION_OK) {
+            ExecStatusType status = PQresultStatus(res);
+            *out = res;
+            return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK ? RUN_OK : RUN_ERROR;
+        }
+        if (res != NULL) {
+            report(pg, statements[stmt].name, PQresultErrorMessage(res));
+            PQclear(res);
+            mark_lost(pg);
+        } else {
+            call_failed(pg, statements[stmt].name, wait);
+        }
+        if (!retry || wait == WAIT_TIMEOUT)
+            return RUN_UNAVAILABLE;
+    }
+    return RUN_UNAVAILABLE;
+}
+
+/* run_prepared for statements that must succeed: the result, or NULL (logged) for a 503. */
+static PGresult *
+exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
+{
+    PGresult *res;
+    enum run run = run_prepared(pg, stmt, params, retry, &res);
+
+    if (run == RUN_ERROR) {
+        report(pg, statements[stmt].name, PQresultErrorMessage(res));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
 }
 
 /* Copies a text column into dst (size bytes with the NUL); the table keeps texts shorter. */
@@ -275,31 +574,6 @@ copy_note(const PGresult *res, int row, struct note *out)
     out->id = (int32_t)strtol(PQgetvalue(res, row, 0), NULL, 10);
     copy_text(out->title, sizeof(out->title), res, row, 1);
     copy_text(out->description, sizeof(out->description), res, row, 2);
-}
-
-/*
- * Runs a prepared statement and returns its result (the caller PQclears it), or NULL when the
- * database is unavailable. A read that finds the connection broken is tried once more on a fresh
- * one; a write is not, as it may have been applied.
- */
-static PGresult *
-exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
-{
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (!ensure_connected(pg))
-            return NULL;
-        PGresult *res = PQexecPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams,
-                                       params, NULL, NULL, 0);
-        if (PQresultStatus(res) == PGRES_TUPLES_OK)
-            return res;
-        report(pg, statements[stmt].name, PQerrorMessage(pg->conn));
-        PQclear(res);
-        if (!retry || PQstatus(pg->conn) == CONNECTION_OK)
-            return NULL;
-        disconnect(pg);
-        pg->last_attempt_ms = 0; /* the server may be back already: try at once */
-    }
-    return NULL;
 }
 
 /* Runs a prepared statement that returns at most one note. */
@@ -376,36 +650,51 @@ list_at_once(struct store_pg *pg, const char *const *params, store_row_fn on_row
     return STORE_OK;
 }
 
-/* Streams a list row by row (single-row mode), so memory stays flat however long it is. */
+/*
+ * Streams a list row by row (single-row mode), so memory stays flat however long it is. The
+ * deadline is for each piece the server sends (a list that keeps coming is bounded by the
+ * server's statement_timeout instead). A reader that stops (the client went away) stops the
+ * query: the connection is dropped rather than drained, and the server ends the query at its
+ * next write or within client_connection_check_interval; the next request reconnects.
+ */
 static enum store_result
 list_streamed(struct store_pg *pg, const char *const *params, store_row_fn on_row, void *arg)
 {
     enum store_result result = STORE_OK;
-    bool wanted = true;
-    PGresult *res;
 
     if (!ensure_connected(pg))
         return STORE_UNAVAILABLE;
     if (!PQsendQueryPrepared(pg->conn, statements[STMT_LIST].name, 2, params, NULL, NULL, 0) ||
         !PQsetSingleRowMode(pg->conn)) {
-        report(pg, "list", PQerrorMessage(pg->conn));
-        disconnect(pg);
+        call_failed(pg, statements[STMT_LIST].name, WAIT_BROKEN);
         return STORE_UNAVAILABLE;
     }
-    /* Read every result to the end, even after the client went away, to keep the protocol. */
-    while ((res = PQgetResult(pg->conn)) != NULL) {
+    for (;;) {
+        enum wait wait = await_result(pg->conn, now_ms() + pg->db_timeout_ms);
+        if (wait != WAIT_READY) {
+            call_failed(pg, statements[STMT_LIST].name, wait);
+            return STORE_UNAVAILABLE;
+        }
+        PGresult *res = PQgetResult(pg->conn);
+        if (res == NULL)
+            return result;
         ExecStatusType status = PQresultStatus(res);
-        if (status == PGRES_SINGLE_TUPLE && wanted) {
+        if (status == PGRES_SINGLE_TUPLE) {
             struct note note;
             copy_note(res, 0, &note);
-            wanted = on_row(arg, &note);
-        } else if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK) {
-            report(pg, "list", PQerrorMessage(pg->conn));
+            PQclear(res);
+            if (!on_row(arg, &note)) {
+                mark_lost(pg);
+                return STORE_OK;
+            }
+            continue;
+        }
+        if (status != PGRES_TUPLES_OK) {
+            report(pg, statements[STMT_LIST].name, PQresultErrorMessage(res));
             result = STORE_UNAVAILABLE;
         }
         PQclear(res);
     }
-    return result;
 }
 
 static enum store_result
@@ -617,20 +906,59 @@ static const struct store_ops pg_ops = {
     .token_revoke = pg_token_revoke,
 };
 
+/* Whether libpq reads conninfo as a connection string (else it is a database name). */
+static bool
+is_connection_string(const char *conninfo)
+{
+    return strncmp(conninfo, "postgresql://", 13) == 0 ||
+           strncmp(conninfo, "postgres://", 11) == 0 || strchr(conninfo, '=') != NULL;
+}
+
+/*
+ * Our server options (statement_timeout, client_connection_check_interval) followed by the
+ * user's own (from the connection string, else PGOPTIONS): the server applies -c settings in
+ * order, so theirs win where both set one. NULL if out of memory.
+ */
+static char *
+merged_options(const char *conninfo, long statement_timeout_ms)
+{
+    PQconninfoOption *parsed =
+        is_connection_string(conninfo) ? PQconninfoParse(conninfo, NULL) : NULL;
+    const char *theirs = NULL;
+    char ours[128];
+
+    for (PQconninfoOption *o = parsed; o != NULL && o->keyword != NULL; o++)
+        if (strcmp(o->keyword, "options") == 0 && o->val != NULL && o->val[0] != '\0')
+            theirs = o->val;
+    if (theirs == NULL)
+        theirs = getenv("PGOPTIONS");
+    snprintf(ours, sizeof(ours), "-c statement_timeout=%ld -c client_connection_check_interval=%d",
+             statement_timeout_ms, CLIENT_CHECK_INTERVAL_MS);
+    size_t size = strlen(ours) + 1 + (theirs != NULL ? strlen(theirs) : 0) + 1;
+    char *options = malloc(size);
+    if (options != NULL)
+        snprintf(options, size, "%s%s%s", ours, theirs != NULL ? " " : "",
+                 theirs != NULL ? theirs : "");
+    PQconninfoFree(parsed);
+    return options;
+}
+
 struct store_pg *
-store_pg_new(const char *conninfo, long statement_timeout_ms)
+store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms)
 {
     struct store_pg *pg = calloc(1, sizeof(*pg));
 
     if (pg == NULL)
         return NULL;
     pg->conninfo = strdup(conninfo);
-    if (pg->conninfo == NULL) {
-        free(pg);
+    pg->options = merged_options(conninfo, statement_timeout_ms);
+    if (pg->conninfo == NULL || pg->options == NULL) {
+        store_pg_free(pg);
         return NULL;
     }
-    snprintf(pg->options, sizeof(pg->options), "-c statement_timeout=%ld", statement_timeout_ms);
-    pg->last_attempt_ms = -RECONNECT_PAUSE_MS;
+    pg->db_timeout_ms = db_timeout_ms > 0 ? db_timeout_ms : statement_timeout_ms + 500;
+    snprintf(pg->tcp_user_timeout, sizeof(pg->tcp_user_timeout), "%ld", pg->db_timeout_ms);
+    pg->next_attempt_ms = 0;
     return pg;
 }
 
@@ -641,6 +969,7 @@ store_pg_free(struct store_pg *pg)
         return;
     disconnect(pg);
     free(pg->conninfo);
+    free(pg->options);
     free(pg);
 }
 
