@@ -53,8 +53,10 @@ cmd_up() {
 	if [ -n "${DATABASE_URL:-}" ] && [ "$DATABASE_URL" != "$(embedded_url)" ] &&
 		[ "$DATABASE_URL" != "$(embedded_admin_url)" ]; then
 		DB_MODE=external
-		DB_URL=$DATABASE_URL
-		DB_ADMIN_URL=
+		# Migrations with DATABASE_URL (the schema's owner); the workers with APP_DATABASE_URL
+		# (their own least-privilege role, see scripts/db-roles) when given.
+		DB_URL=${APP_DATABASE_URL:-$DATABASE_URL}
+		DB_ADMIN_URL=$DATABASE_URL
 		MIGRATE_URL=$DATABASE_URL
 		psql -X -q -d "$DB_URL" -c 'SELECT 1' >/dev/null || die "cannot connect to DATABASE_URL"
 	else
