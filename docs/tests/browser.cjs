@@ -183,7 +183,8 @@ async function main() {
     const tokenBody = await tokenResponse.json();
     bearer = tokenBody.access_token;
     check(/^[A-Za-z0-9_-]{43}$/.test(bearer || ""), "the token answer holds a bearer token");
-    await dialog.locator("button.logout").first().waitFor();
+    // Once logged in, the dialog's button turns into "Logout" ("Remove authorization").
+    await dialog.locator('button[aria-label="Remove authorization"]').first().waitFor();
     check(true, "the dialog shows the user as authorized (Logout button)");
     await dialog.locator(".auth-btn-wrapper button.btn-done").first().click();
   }
