@@ -22,15 +22,20 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-            "usage: notes-worker [--routes | --help]\n"
+            "usage: notes-worker [--routes | --check-config | --config-shell | --config-table | "
+            "--help]\n"
             "Serves the notes API over FastCGI on file descriptor 0 (run it under "
             "spawn-fcgi).\n"
-            "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
-            "             NOTES_STATEMENT_TIMEOUT_MS (default %d),\n"
-            "             NOTES_DB_TIMEOUT_MS (default: the statement timeout + %d),\n"
-            "             NOTES_AUTH (on|off, default off: the open tutorial API),\n"
-            "             NOTES_TOKEN_TTL (seconds a bearer token lives, default %d).\n"
-            "--check-config checks these settings and exits.\n",
+            "Settings: the file named by NOTES_CONFIG (`key = value` lines), then the "
+            "environment,\n"
+            "e.g. DATABASE_URL, NOTES_MAX_BODY (bytes, default %d), NOTES_STATEMENT_TIMEOUT_MS "
+            "(default %d),\n"
+            "NOTES_DB_TIMEOUT_MS (default: the statement timeout + %d), NOTES_AUTH (on|off),\n"
+            "NOTES_TOKEN_TTL (seconds, default %d); the whole list: --config-table.\n"
+            "  --check-config  print the effective settings and where each came from "
+            "(secrets masked)\n"
+            "  --config-shell  the effective settings as shell assignments (for scripts/stack)\n"
+            "  --config-table  the list of settings as the README's Markdown table\n",
             CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
             CONFIG_DB_TIMEOUT_MARGIN_MS, CONFIG_DEFAULT_TOKEN_TTL_S);
 }
@@ -121,32 +126,47 @@ int
 main(int argc, char **argv)
 {
     struct config cfg;
-    char err[256];
+    char err[512];
+    const char *mode = argc > 1 ? argv[1] : "";
 
-    if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+    if (strcmp(mode, "--routes") == 0) {
         print_routes();
         return 0;
     }
-    bool check_only = argc > 1 && strcmp(argv[1], "--check-config") == 0;
-    if (argc > 1 && !check_only) {
+    if (strcmp(mode, "--config-table") == 0) {
+        settings_print_table(stdout);
+        return 0;
+    }
+    bool check_only = strcmp(mode, "--check-config") == 0;
+    bool shell = strcmp(mode, "--config-shell") == 0;
+    if (argc > 1 && !check_only && !shell) {
         bool help = strcmp(argv[1], "--help") == 0;
         usage(help ? stdout : stderr);
         return help ? 0 : 2;
     }
     if (!config_load(&cfg, err, sizeof(err))) {
         fprintf(stderr, "notes-worker: %s\n", err);
+        config_free(&cfg);
         return 2;
     }
-    if (check_only)
+    if (check_only || shell) {
+        if (shell)
+            settings_print_shell(&cfg.settings, stdout);
+        else
+            settings_print(&cfg.settings, stdout);
+        config_free(&cfg);
         return 0;
+    }
     if (cfg.auth && !token_init()) {
         fprintf(stderr, "notes-worker: cannot initialise libsodium\n");
+        config_free(&cfg);
         return 1;
     }
     sigset_t stop_signals;
     install_stop_handlers(&stop_signals);
     if (FCGX_Init() != 0) {
         fprintf(stderr, "notes-worker: cannot initialise libfcgi\n");
+        config_free(&cfg);
         return 1;
     }
     /* After FCGX_Init, which installs its own: a write to a closed connection fails with EPIPE. */
@@ -155,6 +175,7 @@ main(int argc, char **argv)
         store_pg_new(cfg.database_url, cfg.statement_timeout_ms, cfg.db_timeout_ms);
     if (pg == NULL) {
         fprintf(stderr, "notes-worker: out of memory\n");
+        config_free(&cfg);
         return 1;
     }
     /* A database that is down now is not fatal: requests answer 503 until it is back. */
@@ -162,5 +183,6 @@ main(int argc, char **argv)
     struct store store = store_pg_store(pg);
     int status = serve(&cfg, &store, &stop_signals);
     store_pg_free(pg);
+    config_free(&cfg);
     return status;
 }

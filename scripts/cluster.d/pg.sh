@@ -59,9 +59,11 @@ node_state() {
 
 node_is() { [ "$(node_state "$1")" = "$2" ]; }
 
-# current_primary: the node the monitor reports as primary (or wait_primary), if any.
+# current_primary: the node that is primary (or wait_primary, or single) and meant to stay so: a
+# primary that was cut off keeps its last reported state, but the monitor's goal for it is no
+# longer primary.
 current_primary() {
-	monitor_sql "SELECT nodename FROM pgautofailover.node WHERE reportedstate IN ('primary', 'wait_primary', 'single') ORDER BY nodeid LIMIT 1" 2>/dev/null
+	monitor_sql "SELECT nodename FROM pgautofailover.node WHERE reportedstate IN ('primary', 'wait_primary', 'single') AND goalstate = reportedstate ORDER BY nodeid LIMIT 1" 2>/dev/null
 }
 
 # pg_node_up HOST: create and run a pg_auto_failover node on HOST. The first registers as the

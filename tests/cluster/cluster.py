@@ -44,10 +44,25 @@ def cluster(*args, timeout=120):
 
 
 def monitor_states():
-    """{node: reported state} as the monitor sees them."""
-    out = cluster("exec", "monitor", "runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-h", "/run/postgresql",
-                  "-d", "pg_auto_failover", "-c", "SELECT nodename || '=' || reportedstate FROM pgautofailover.node")
+    """{node: reported state} as the monitor sees them; a node whose goal differs from what it
+    last reported (a primary cut off still "reports" primary) shows as "reported->goal"."""
+    out = monitor_sql("SELECT nodename || '=' || reportedstate || CASE WHEN goalstate <> reportedstate "
+                      "THEN '->' || goalstate ELSE '' END FROM pgautofailover.node")
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def monitor_sql(sql):
+    return cluster("exec", "monitor", "runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-h", "/run/postgresql",
+                   "-d", "pg_auto_failover", "-c", sql)
+
+
+def state_reached_at(node, states, after):
+    """When (time.time()) the monitor recorded NODE reporting one of STATES, first after AFTER:
+    from the monitor's own event log, so the figure does not include how often we poll."""
+    out = monitor_sql("SELECT extract(epoch FROM min(eventtime)) FROM pgautofailover.event "
+                      "WHERE nodename = '%s' AND reportedstate IN (%s) AND eventtime > to_timestamp(%f)" % (
+                          node, ", ".join("'%s'" % s for s in states), after))
+    return float(out) if out else None
 
 
 def wait_until(cond, limit, step=0.2):

@@ -14,8 +14,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 sock_dir=$STACK_DIR/pg/run
 listen=$(ss -ltnH "sport = :$PORT" | awk '{print $4}' | sort -u | tr '\n' ' ')
 expect "NOTES_AUTH=off: nginx listens on loopback only ($listen)" test "$listen" = "127.0.0.1:$PORT "
-out=$(BIND=0.0.0.0 "$STACK" up 2>&1)
+# A second stack with BIND=0.0.0.0 and auth off warns (then stops at a refused setting).
+other=$(mktemp -d)
+out=$(STACK_DIR=$other BIND=0.0.0.0 WORKERS=2 FCGI_KEEPALIVE=1 NGINX_WORKERS=2 "$STACK" up 2>&1)
 expect "BIND=0.0.0.0 with auth off warns that the API is open" grep -q "WARNING: NOTES_AUTH=off and BIND=0.0.0.0" <<<"$out"
+STACK_DIR=$other "$STACK" down >/dev/null 2>&1
+rm -rf "$other"
 
 expect "no trust line in pg_hba" test "$(psql -X -At -d "$DATABASE_URL" -c "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust' OR error IS NOT NULL")" = 0
 expect "only peer authentication on the socket" test "$(psql -X -At -d "$DATABASE_URL" -c "SELECT string_agg(DISTINCT type || ' ' || auth_method, ',') FROM pg_hba_file_rules")" = "local peer"
