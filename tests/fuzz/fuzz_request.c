@@ -5,8 +5,10 @@
  * Input layout (see tests/fuzz/README.md):
  *   byte 0          flags: bit 0 the store is down (every call answers unavailable),
  *                   bit 1 the store is full (creates answer unavailable), bit 2 the body is
- *                   replaced by one just over the 64 KiB limit
+ *                   replaced by one just over the 64 KiB limit, bit 3 NOTES_AUTH=on
  *   then            METHOD \n PATH \n QUERY \n CONTENT-TYPE \n BODY...
+ *   (with bit 3:    METHOD \n PATH \n QUERY \n CONTENT-TYPE \n AUTHORIZATION \n BODY...;
+ *                   the store then has user 1 "alice" with the token FUZZ_TOKEN, and note 1)
  * A missing line takes its default (GET, "/", "", no Content-Type); an empty Content-Type line
  * means none. The body is the rest of the input, given by pointer and length as the worker does.
  *
@@ -17,11 +19,17 @@
  * is down or full;
  * a request rejected before the store (400, 405, 413, 422) made no store call; notes in
  * successful answers satisfy the schema (3..50 code points, valid UTF-8, no NUL).
+ * With NOTES_AUTH=on also: 204, 401 and 409 may be answered; a 401 carries WWW-Authenticate:
+ * Bearer; a request without the valid token changes no note and lists or reads none; a refused
+ * request made at most the one store call that checks its token; only /users/ adds accounts.
  */
 #include "fuzz_check.h"
 
+#include "auth.h"
 #include "fake_store.h"
+#include "form.h"
 #include "harness.h"
+#include "token.h"
 #include "utf8.h"
 
 #include <json-c/json.h>
@@ -29,6 +37,8 @@
 #include <string.h>
 
 #define BODY_OVER_LIMIT 65537
+/* The one valid token of the store in auth mode (user 1). */
+#define FUZZ_TOKEN "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 /* The next '\n'-terminated field of data, or the rest when there is no '\n'. */
 static const uint8_t *
@@ -144,6 +154,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *query = dup_or(s, n, "");
     s = next_line(&p, end, &n);
     char *content_type = s != NULL && n > 0 ? strndup((const char *)s, n) : NULL;
+    bool auth = (flags & 8) != 0;
+    char *authorization = NULL;
+    if (auth) {
+        s = next_line(&p, end, &n);
+        authorization = s != NULL && n > 0 ? strndup((const char *)s, n) : NULL;
+    }
     const char *body = p < end ? (const char *)p : NULL;
     size_t body_len = (size_t)(end - p);
 
@@ -161,24 +177,73 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         while (fake.count < FAKE_STORE_CAPACITY)
             fake_store_add(&fake, "filler", "fills the store");
     }
+    struct token_hash valid;
+    bool has_valid_token = false;
+    if (auth) {
+        /* alice owns note 1; her token is FUZZ_TOKEN. The hash is a fixed string: no argon2
+           here, so the fuzzer is not slowed down (a login with it fails verification). */
+        fake.users[0].user.id = 1;
+        strcpy(fake.users[0].user.username, "alice");
+        strcpy(fake.users[0].hash, "$argon2id$v=19$m=8,t=1,p=1$c29tZXNhbHQ$AAAAAAAAAAAAAAAAAAAAAA");
+        fake.user_count = 1;
+        fake.owners[0] = 1;
+        token_hash_of(FUZZ_TOKEN, strlen(FUZZ_TOKEN), &valid);
+        fake.tokens[0].hash = valid;
+        fake.tokens[0].user_id = 1;
+        fake.token_count = 1;
+        struct token_hash given;
+        has_valid_token = auth_parse_header(authorization, &given) == AUTH_BEARER &&
+                          token_hash_equal(&given, &valid);
+        /* The form parser on the body: a value is never longer than what encodes it. */
+        struct buf value = BUF_INIT;
+        bool no_memory;
+        if (form_field(body, body_len, "username", &value, &no_memory))
+            FUZZ_CHECK(value.len > 0 && value.len <= body_len, "form value of %zu bytes from %zu",
+                       value.len, body_len);
+        buf_free(&value);
+    }
     fake.unavailable = (flags & 1) != 0;
     int count_before = fake.count;
+    int users_before = fake.user_count;
+    static struct note notes_before[FAKE_STORE_CAPACITY];
+    memcpy(notes_before, fake.notes, sizeof(fake.notes));
     struct store store = fake_store_store(&fake);
+    static const struct auth_settings auth_settings = {1800};
 
     struct answer a;
-    harness_call(&store, method, path, query, content_type, body, body_len, &a);
+    harness_call_auth(&store, auth ? &auth_settings : NULL, authorization, method, path, query,
+                      content_type, body, body_len, &a);
 
     int st = a.status;
     FUZZ_CHECK(st == 200 || st == 201 || st == 204 || st == 400 || st == 404 || st == 405 ||
-                   st == 413 || st == 422 || st == 503,
+                   st == 413 || st == 422 || st == 503 || (auth && (st == 401 || st == 409)),
                "status %d for %s %s ? %s: %s", st, method, path, query, a.body);
+    if (st != 204)
+        FUZZ_CHECK(strcmp(a.content_type, "application/json") == 0, "Content-Type %s",
+                   a.content_type);
+    if (st == 401)
+        FUZZ_CHECK(strcmp(a.www_authenticate, "Bearer") == 0, "401 without WWW-Authenticate");
+    else
+        FUZZ_CHECK(a.www_authenticate[0] == '\0', "WWW-Authenticate on a %d", st);
+    if (auth && !has_valid_token) {
+        FUZZ_CHECK(fake.count == count_before &&
+                       memcmp(notes_before, fake.notes, sizeof(fake.notes)) == 0,
+                   "notes changed without the valid token (%d %s %s)", st, method, path);
+        FUZZ_CHECK(!(st == 200 && strncmp(path, "/notes", 6) == 0),
+                   "a note route answered 200 without the valid token: %s", a.body);
+    }
+    if (auth && fake.user_count != users_before)
+        FUZZ_CHECK(st == 201 && strncmp(path, "/users", 6) == 0, "an account added by %s %s",
+                   method, path);
     if (st == 204) {
-        FUZZ_CHECK(strcmp(method, "OPTIONS") == 0, "204 for %s", method);
-        FUZZ_CHECK(a.allow[0] != '\0' && a.body[0] == '\0', "204 without Allow or with a body");
-        FUZZ_CHECK(fake.calls == 0, "OPTIONS made %d store calls", fake.calls);
+        FUZZ_CHECK(a.body[0] == '\0', "a 204 with a body: %s", a.body);
+        if (strcmp(method, "OPTIONS") == 0)
+            FUZZ_CHECK(a.allow[0] != '\0' && fake.calls == 0,
+                       "OPTIONS without Allow or with %d store calls", fake.calls);
+        else
+            FUZZ_CHECK(auth && strcmp(method, "POST") == 0, "204 for %s %s", method, path);
         goto done;
     }
-    FUZZ_CHECK(strcmp(a.content_type, "application/json") == 0, "Content-Type %s", a.content_type);
     if (strcmp(method, "HEAD") == 0) {
         FUZZ_CHECK(a.body[0] == '\0', "HEAD answered with a body: %s", a.body);
         FUZZ_CHECK(a.content_length >= 2, "HEAD without GET's Content-Length");
@@ -199,7 +264,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        a.body);
     }
     if (st == 400 || st == 405 || st == 413 || st == 422)
-        FUZZ_CHECK(fake.calls == 0, "rejected (%d) after %d store calls", st, fake.calls);
+        FUZZ_CHECK(fake.calls <= (auth ? 1 : 0), "rejected (%d) after %d store calls", st,
+                   fake.calls);
     if (st == 405)
         FUZZ_CHECK(a.allow[0] != '\0', "405 without Allow");
     else
@@ -209,7 +275,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "503 with a working store");
     if (st == 413)
         FUZZ_CHECK(body_len > 65536, "413 for %zu bytes", body_len);
-    if (st == 201) {
+    if (st == 201 && auth && strncmp(path, "/users", 6) == 0) {
+        FUZZ_CHECK(fake.user_count == users_before + 1, "201 from /users/ without an account");
+        FUZZ_CHECK(is_type(json, "id", json_type_int) &&
+                       is_type(json, "username", json_type_string) &&
+                       json_object_object_length(json) == 2,
+                   "a user answer is not {id, username}: %s", a.body);
+    } else if (st == 201) {
         FUZZ_CHECK(strcmp(method, "POST") == 0, "201 for %s", method);
         FUZZ_CHECK(fake.count == count_before + 1, "201 but the store has %d notes (had %d)",
                    fake.count, count_before);
@@ -217,7 +289,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (strcmp(method, "POST") == 0) {
         FUZZ_CHECK(fake.count == count_before, "a POST answered %d changed the store", st);
     }
-    if (st == 200 && json_object_is_type(json, json_type_array)) {
+    if (st == 200 && auth && strncmp(path, "/users", 6) == 0) {
+        FUZZ_CHECK(is_type(json, "username", json_type_string), "/users/me answer: %s", a.body);
+    } else if (st == 200 && auth && strncmp(path, "/token", 6) == 0) {
+        FUZZ_CHECK(is_type(json, "access_token", json_type_string), "/token answer: %s", a.body);
+    } else if (st == 200 && json_object_is_type(json, json_type_array)) {
         for (size_t i = 0; i < json_object_array_length(json); i++)
             check_note(json_object_array_get_idx(json, i), a.body);
     } else if (st == 200 && !is_type(json, "ping", json_type_string)) {
@@ -231,5 +307,6 @@ done:
     free(path);
     free(query);
     free(content_type);
+    free(authorization);
     return 0;
 }
