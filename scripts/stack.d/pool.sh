@@ -1,0 +1,43 @@
+# shellcheck shell=bash
+# scripts/stack.d/pool.sh: the FastCGI worker pool (spawn-fcgi + multiwatch).
+# Sourced by scripts/stack (which defines say, warn, die, is_root and SRCDIR); defines functions only.
+
+pool_start() {
+	local sock=$RUN_DIR/fcgi.sock args=()
+	install -m 0755 "$WORKER_BIN" "$STACK_DIR/bin/notes-worker"
+	rm -f "$sock"
+	if is_root; then
+		# The socket belongs to nginx's workers; the FastCGI workers run as nobody.
+		args=(-U "$NGINX_USER" -G "$NGINX_GROUP" -M 0660 -u "$APP_USER" -g "$APP_GROUP")
+	else
+		args=(-M 0600)
+	fi
+	# A worker that cannot start (a bad setting) would be restarted forever below: check first.
+	DATABASE_URL="$DB_URL" "$STACK_DIR/bin/notes-worker" --check-config ||
+		die "the worker refuses its settings (see above)"
+	say "starting $WORKERS workers"
+	# spawn-fcgi binds the socket and execs multiwatch, which keeps WORKERS workers running and
+	# turns SIGTERM into SIGUSR1 (libfcgi's graceful stop) for each. Not multiwatch's -s: see
+	# README. setsid: the pool outlives this shell and its terminal.
+	# multiwatch gives up on a child that dies more than -r times, each within -t ms of its
+	# start; its default (3 in 10 s) lets a crash loop shrink the pool to nothing. Here a worker
+	# that lived 1 s starts a fresh count, and the count is out of reach: every death is
+	# replaced and logged in pool.log ("Spawning child[i] failed, next try").
+	(
+		export DATABASE_URL="$DB_URL"
+		[ -n "${NOTES_MAX_BODY:-}" ] && export NOTES_MAX_BODY
+		[ -n "${NOTES_STATEMENT_TIMEOUT_MS:-}" ] && export NOTES_STATEMENT_TIMEOUT_MS
+		cd /
+		exec setsid spawn-fcgi -n -s "$sock" "${args[@]}" -- \
+			/usr/bin/multiwatch -f "$WORKERS" -r "$RESPAWNS" -t 1000 -- "$STACK_DIR/bin/notes-worker"
+	) </dev/null >>"$LOG_DIR/pool.log" 2>&1 &
+	echo $! >"$RUN_DIR/pool.pid"
+	local i
+	for i in $(seq 50); do
+		[ -S "$sock" ] && return 0
+		pid_alive "$RUN_DIR/pool.pid" || break
+		sleep 0.1
+	done
+	tail -n 20 "$LOG_DIR/pool.log" >&2
+	die "the worker pool did not start (log: $LOG_DIR/pool.log)"
+}
