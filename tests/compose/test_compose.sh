@@ -100,16 +100,22 @@ fi
 # --- 2. images
 phase "base image"
 "$here/base-image" || die "no base image"
-phase "building $POSTGRES_IMAGE (docker/postgres.Dockerfile, for postgres:15)"
+phase "building $POSTGRES_IMAGE (docker/postgres.Dockerfile, for postgres:15) and the compose file's images, side by side"
 t0=$SECONDS
-nice docker build -q --network host -f "$top/docker/postgres.Dockerfile" -t "$POSTGRES_IMAGE" "$top" >"$work/build-postgres.log" 2>&1 ||
-	{ tail -n 30 "$work/build-postgres.log"; die "docker build of docker/postgres.Dockerfile failed"; }
-t_pg=$((SECONDS - t0))
-phase "docker-compose build"
-t0=$SECONDS
-nice docker-compose -f "$COMPOSE_FILE" build >"$work/build.log" 2>&1 ||
-	{ tail -n 40 "$work/build.log"; die "docker-compose build failed"; }
+(
+	nice docker build -q --network host -f "$top/docker/postgres.Dockerfile" -t "$POSTGRES_IMAGE" "$top" >"$work/build-postgres.log" 2>&1
+	echo $? >"$work/build-postgres.rc"
+	echo $((SECONDS - t0)) >"$work/build-postgres.s"
+) &
+bp=$!
+nice docker-compose -f "$COMPOSE_FILE" build --parallel >"$work/build.log" 2>&1
+brc=$?
 t_build=$((SECONDS - t0))
+wait $bp
+t_pg=$(cat "$work/build-postgres.s")
+[ "$(cat "$work/build-postgres.rc")" = 0 ] ||
+	{ tail -n 30 "$work/build-postgres.log"; die "docker build of docker/postgres.Dockerfile failed"; }
+[ $brc = 0 ] || { tail -n 40 "$work/build.log"; die "docker-compose build failed"; }
 ok "images built: $POSTGRES_IMAGE in $t_pg s, the compose file's in $t_build s"
 for image in notes-api-app:latest notes-api-migrate:latest notes-api-nginx:latest "$POSTGRES_IMAGE"; do
 	user=$(docker image inspect -f '{{.Config.User}}' "$image" 2>/dev/null)
