@@ -65,8 +65,9 @@ POSTGRES_PASSWORD=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 NOTES_APP_PASSWORD=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 export POSTGRES_PASSWORD NOTES_APP_PASSWORD
 NOTES_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# 4 workers: the health checks may hold one each while the stop checks hold two in flight.
-export NOTES_PORT NOTES_BIND=127.0.0.1 WORKERS=4
+# 4 workers: the health checks may hold one each while the stop checks hold two in flight,
+# waiting on a lock for seconds (a statement timeout of 30 s instead of 5 lets them wait).
+export NOTES_PORT NOTES_BIND=127.0.0.1 WORKERS=4 NOTES_STATEMENT_TIMEOUT_MS=30000
 BASE_URL=http://127.0.0.1:$NOTES_PORT
 dc() { (cd "$top" && docker-compose "$@"); }
 
@@ -88,7 +89,7 @@ trap 'exit 130' INT TERM
 phase "starting a private dockerd in $work/engine"
 out=$("$here/engine" start "$work/engine") || die "the engine did not start"
 export "$out"
-expect "a private Docker engine answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null))" docker version
+expect "a private Docker engine answers ($(docker version --format "{{.Server.Version}}" 2>/dev/null))" bash -c "docker info >/dev/null 2>&1"
 if [ -n "${DOCKER_DATA_ROOT:-}" ]; then
 	# A run that died left containers or volumes in the cached data root: they are ours.
 	left=$(docker ps -aq)
@@ -342,37 +343,51 @@ expect "nginx answers through the new app without a restart" test $answered = 1
 expect "nginx was not restarted" test "$(docker inspect -f '{{.State.StartedAt}}' "$(cid nginx)")" = "$nginx_started"
 [ ${#holders[@]} = 0 ] || docker rm -f "${holders[@]}" >/dev/null
 
-# docker stop SERVICE while requests are surely in flight: a session holds a lock on the notes
-# table for a few seconds, so requests sent meanwhile wait inside nginx and the workers; the
-# stop begins while they wait. A graceful stop finishes them (complete 200/201 answers, writes
-# stored); a fast one (nginx's SIGTERM, a SIGKILL) cuts them. A load runs beside them, each
-# request on a new connection: its requests must all end in an answer or a refused connection,
-# except those still in the listen queue when nginx closes its socket (the kernel resets
-# them; they never reached nginx), which are counted apart.
+# docker stop SERVICE while requests are surely in flight: a session of the test holds a lock on
+# the notes table, so the requests sent meanwhile wait inside nginx and the workers; `docker
+# stop` begins while they wait, and only then is the lock released. A graceful stop finishes
+# them (complete 201 answers, rows stored); a fast one (nginx's SIGTERM, a SIGKILL) cuts them
+# (tried: curl got no answer). A load runs beside them, each request on a new connection.
+# The test's workers have a statement timeout of 30 s, so the wait ends in the lock's release.
 stop_in_flight() { # SERVICE N_REQUESTS
-	local svc=$1 n=$2 i lockpid lp t0 sum codes
-	psql "$(db_dsn)" -X -q -c "BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(5); COMMIT;" >/dev/null 2>&1 &
-	lockpid=$!
-	sleep 0.5
-	python3 "$here/load.py" --url "$load_url" --out "$work/load-$svc.jsonl" --threads 4 --mix write >"$work/load-$svc.sum" 2>&1 &
-	lp=$!
+	local svc=$1 n=$2 i lp sp t0 codes stored miss
+	rm -f "$work/lock.fifo"
+	mkfifo "$work/lock.fifo"
+	psql "$(db_dsn)" -X -q <"$work/lock.fifo" >/dev/null 2>&1 &
+	exec 7>"$work/lock.fifo"
+	echo "BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE; SELECT 1;" >&7
+	for i in $(seq 100); do
+		[ "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'notes' AND l.mode = 'AccessExclusiveLock' AND l.granted")" = 1 ] && break
+		sleep 0.1
+	done
 	for i in $(seq "$n"); do
 		curl -s -m 40 -o "$work/inflight-$svc.$i" -w '%{http_code}\n' -H 'Content-Type: application/json' \
 			-d "{\"title\": \"in flight $svc $i\", \"description\": \"sent before the stop\"}" "$load_url/notes/" >"$work/inflight-$svc.$i.code" &
 	done
-	sleep 1.5
+	python3 "$here/load.py" --url "$load_url" --out "$work/load-$svc.jsonl" --threads 4 --mix write >"$work/load-$svc.sum" 2>&1 &
+	lp=$!
+	# Stop once they all wait on the lock inside the workers (at most 3 s): their INSERTs, not
+	# the health checks' SELECTs, which wait there too.
+	for i in $(seq 30); do
+		[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'notes_app' AND wait_event_type = 'Lock' AND query LIKE 'INSERT%'")" -ge "$n" ] && break
+		sleep 0.1
+	done
 	t0=$SECONDS
-	dc stop -t 30 "$svc" >/dev/null 2>&1
+	docker stop -t 30 "$(cid "$svc")" >/dev/null &
+	sp=$!
+	sleep 1
+	echo "COMMIT;" >&7
+	exec 7>&-
+	wait $sp
 	t_stop=$((SECONDS - t0))
 	kill -TERM $lp 2>/dev/null
 	wait
 	codes=$(cat "$work"/inflight-$svc.*.code | sort | uniq -c | tr -s ' \n' ' ')
-	expect "docker stop $svc ($t_stop s) finishes the $n requests in flight: all 201 ($codes)" \
-		test "$(grep -c '^201$' "$work"/inflight-$svc.*.code | awk -F: '{s += $2} END {print s}')" = "$n"
+	expect "docker stop $svc (${t_stop} s) finishes the $n requests in flight: all 201 ($codes)" \
+		test "$(cat "$work"/inflight-$svc.*.code | grep -c '^201$')" = "$n"
 	stored=$(sql "SELECT count(*) FROM notes WHERE title LIKE 'in flight $svc %'")
 	expect "... and all $n are stored ($stored)" test "$stored" = "$n"
-	sum=$(summary_of "$work/load-$svc.sum")
-	say "load beside docker stop $svc: $sum"
+	say "load beside docker stop $svc: $(summary_of "$work/load-$svc.sum")"
 	miss=$(acked_missing "$work/load-$svc.jsonl")
 	expect "every write of the load acknowledged before the stop is stored (missing/acked: $miss)" test "${miss%%/*}" = 0
 }
