@@ -1,43 +1,30 @@
-/* config.c: the worker's settings from the environment. */
+/* config.c: the worker's settings, typed, from the settings table. */
 #include "config.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-
-/* A positive whole number from variable name, or fallback when unset or empty. */
-static bool
-read_positive(const char *name, long fallback, long max, long *out, char *err, size_t err_size)
-{
-    const char *text = getenv(name);
-    char *end;
-
-    *out = fallback;
-    if (text == NULL || text[0] == '\0')
-        return true;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v <= 0 || v > max) {
-        snprintf(err, err_size, "%s=%s: expected a whole number from 1 to %ld", name, text, max);
-        return false;
-    }
-    *out = v;
-    return true;
-}
+#include <string.h>
 
 bool
 config_load(struct config *cfg, char *err, size_t err_size)
 {
-    long max_body, timeout;
-    const char *url = getenv("DATABASE_URL");
+    struct settings *s = &cfg->settings;
 
-    cfg->database_url = url != NULL ? url : "";
-    if (!read_positive("NOTES_MAX_BODY", CONFIG_DEFAULT_MAX_BODY, 64L * 1024 * 1024, &max_body, err,
-                       err_size) ||
-        !read_positive("NOTES_STATEMENT_TIMEOUT_MS", CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
-                       3600L * 1000, &timeout, err, err_size))
+    if (!settings_load(s, getenv("NOTES_CONFIG"), err, err_size))
         return false;
-    cfg->max_body = (size_t)max_body;
-    cfg->statement_timeout_ms = timeout;
+    cfg->database_url = settings_text(s, SET_DATABASE_URL);
+    cfg->max_body = (size_t)settings_number(s, SET_MAX_BODY, CONFIG_DEFAULT_MAX_BODY);
+    cfg->statement_timeout_ms =
+        settings_number(s, SET_STATEMENT_TIMEOUT_MS, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS);
+    cfg->db_timeout_ms = settings_number(s, SET_DB_TIMEOUT_MS,
+                                         cfg->statement_timeout_ms + CONFIG_DB_TIMEOUT_MARGIN_MS);
+    cfg->auth = strcmp(settings_text(s, SET_AUTH), "on") == 0;
+    cfg->token_ttl_s = settings_number(s, SET_TOKEN_TTL, CONFIG_DEFAULT_TOKEN_TTL_S);
     return true;
+}
+
+void
+config_free(struct config *cfg)
+{
+    if (cfg != NULL)
+        settings_free(&cfg->settings);
 }

@@ -1,20 +1,35 @@
-/* config.h: the worker's settings, read once from the environment at start. */
+/* config.h: the worker's settings, typed, from the settings table (notes.conf + environment). */
 #ifndef NOTES_CONFIG_H
 #define NOTES_CONFIG_H
+
+#include "settings.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #define CONFIG_DEFAULT_MAX_BODY 65536
 #define CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS 5000
+/* NOTES_DB_TIMEOUT_MS defaults to the statement timeout plus this. */
+#define CONFIG_DB_TIMEOUT_MARGIN_MS 500
+/* Tokens live 30 minutes, as in FastAPI's security tutorial. */
+#define CONFIG_DEFAULT_TOKEN_TTL_S 1800
 
 struct config {
+    struct settings settings;  /* every setting with its origin (owns the texts below) */
     const char *database_url;  /* DATABASE_URL: a libpq URI or keyword string; "" = libpq's PG* */
     size_t max_body;           /* NOTES_MAX_BODY: largest accepted body in bytes */
-    long statement_timeout_ms; /* NOTES_STATEMENT_TIMEOUT_MS: longest a query may run */
+    long statement_timeout_ms; /* NOTES_STATEMENT_TIMEOUT_MS: longest a query may run (server) */
+    long db_timeout_ms; /* NOTES_DB_TIMEOUT_MS: the worker's deadline for any database call */
+    bool auth;          /* NOTES_AUTH: "on" = accounts and bearer tokens; "off" (default) */
+    long token_ttl_s;   /* NOTES_TOKEN_TTL: seconds a token stays valid */
 };
 
-/* Reads the environment; on a bad value writes a message to err and returns false. */
+/*
+ * Reads notes.conf (its path in NOTES_CONFIG, if set) and the environment; on a bad value
+ * writes a message (naming the file and line) to err and returns false. config_free either way.
+ */
 bool config_load(struct config *cfg, char *err, size_t err_size);
+
+void config_free(struct config *cfg);
 
 #endif

@@ -1,9 +1,13 @@
 /* handlers.c: ping and the five notes endpoints. */
 #include "handlers.h"
 
+#include "auth.h"
+#include "form.h"
 #include "json_body.h"
 #include "json_text.h"
+#include "password.h"
 #include "router.h"
+#include "token.h"
 #include "validate.h"
 
 #include <stdio.h>
@@ -15,9 +19,30 @@
 #define DETAIL_NOTE_NOT_FOUND "Note not found"
 #define DETAIL_UNAVAILABLE "Database unavailable, try again shortly"
 #define DETAIL_UNPARSABLE "There was an error parsing the body"
+/* FastAPI's security tutorial's wording. */
+#define DETAIL_NOT_AUTHENTICATED "Not authenticated"
+#define DETAIL_BAD_CREDENTIALS "Could not validate credentials"
+#define DETAIL_BAD_LOGIN "Incorrect username or password"
+#define DETAIL_USERNAME_TAKEN "Username already registered"
+
+/*
+ * Who asks, with NOTES_AUTH=on: the hash of the bearer token the request carries. The notes
+ * routes then call the store's owned_* operations, which check the token in the same statement.
+ */
+struct caller {
+    struct token_hash token;
+    bool asked_store; /* a store call has checked the token */
+};
 
 typedef void (*handler_fn)(const struct request *req, const struct route_match *match,
-                           struct response *resp, struct store *store);
+                           struct response *resp, struct store *store, struct caller *who);
+
+static void
+respond_unauthorized(struct response *resp, const char *detail)
+{
+    response_set_detail(resp, 401, detail);
+    resp->bearer_challenge = true;
+}
 
 static void
 respond_validation(struct response *resp, struct json_object *detail)
@@ -46,6 +71,8 @@ respond_stored(struct response *resp, enum store_result result, int ok_status,
         respond_note(resp, ok_status, note);
     else if (result == STORE_NOT_FOUND)
         response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
+    else if (result == STORE_UNAUTHORIZED)
+        respond_unauthorized(resp, DETAIL_BAD_CREDENTIALS);
     else
         response_set_detail(resp, 503, DETAIL_UNAVAILABLE);
 }
@@ -85,17 +112,18 @@ read_note_body(const struct request *req, struct note *note, struct json_object 
 
 static void
 handle_ping(const struct request *req, const struct route_match *match, struct response *resp,
-            struct store *store)
+            struct store *store, struct caller *who)
 {
     (void)req;
     (void)match;
     (void)store;
+    (void)who;
     response_set_text(resp, 200, "{\"ping\":\"pong!\"}");
 }
 
 static void
 handle_create(const struct request *req, const struct route_match *match, struct response *resp,
-              struct store *store)
+              struct store *store, struct caller *who)
 {
     struct json_object *detail = json_object_new_array();
     struct note in = {0}, out = {0};
@@ -108,7 +136,14 @@ handle_create(const struct request *req, const struct route_match *match, struct
     } else if (status != 0) {
         response_set_detail(resp, status, DETAIL_UNPARSABLE);
     } else {
-        respond_stored(resp, store->ops->create(store->impl, &in, &out), 201, &out);
+        enum store_result result;
+        if (who != NULL) {
+            who->asked_store = true;
+            result = store->ops->owned_create(store->impl, &who->token, &in, &out);
+        } else {
+            result = store->ops->create(store->impl, &in, &out);
+        }
+        respond_stored(resp, result, 201, &out);
     }
     json_object_put(detail);
 }
@@ -132,30 +167,40 @@ read_id(const struct route_match *match, struct response *resp, int32_t *id)
 }
 
 typedef enum store_result (*note_by_id_fn)(void *impl, int32_t id, struct note *out);
+typedef enum store_result (*owned_by_id_fn)(void *impl, const struct token_hash *token, int32_t id,
+                                            struct note *out);
 
 /* GET and DELETE /notes/{id}/: a valid id, one store call, and the note it gives back. */
 static void
 answer_by_id(const struct route_match *match, struct response *resp, struct store *store,
-             note_by_id_fn op)
+             struct caller *who, note_by_id_fn op, owned_by_id_fn owned_op)
 {
     struct note note = {0};
     int32_t id;
 
-    if (read_id(match, resp, &id))
-        respond_stored(resp, op(store->impl, id, &note), 200, &note);
+    if (!read_id(match, resp, &id))
+        return;
+    enum store_result result;
+    if (who != NULL) {
+        who->asked_store = true;
+        result = owned_op(store->impl, &who->token, id, &note);
+    } else {
+        result = op(store->impl, id, &note);
+    }
+    respond_stored(resp, result, 200, &note);
 }
 
 static void
 handle_read(const struct request *req, const struct route_match *match, struct response *resp,
-            struct store *store)
+            struct store *store, struct caller *who)
 {
     (void)req;
-    answer_by_id(match, resp, store, store->ops->get);
+    answer_by_id(match, resp, store, who, store->ops->get, store->ops->owned_get);
 }
 
 static void
 handle_update(const struct request *req, const struct route_match *match, struct response *resp,
-              struct store *store)
+              struct store *store, struct caller *who)
 {
     struct json_object *detail = json_object_new_array();
     struct json_object *body_detail = json_object_new_array();
@@ -178,7 +223,14 @@ handle_update(const struct request *req, const struct route_match *match, struct
     } else if (id_check == ID_TOO_LARGE) {
         response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
     } else {
-        respond_stored(resp, store->ops->update(store->impl, id, &in, &out), 200, &out);
+        enum store_result result;
+        if (who != NULL) {
+            who->asked_store = true;
+            result = store->ops->owned_update(store->impl, &who->token, id, &in, &out);
+        } else {
+            result = store->ops->update(store->impl, id, &in, &out);
+        }
+        respond_stored(resp, result, 200, &out);
     }
     json_object_put(body_detail);
     json_object_put(detail);
@@ -186,10 +238,10 @@ handle_update(const struct request *req, const struct route_match *match, struct
 
 static void
 handle_delete(const struct request *req, const struct route_match *match, struct response *resp,
-              struct store *store)
+              struct store *store, struct caller *who)
 {
     (void)req;
-    answer_by_id(match, resp, store, store->ops->remove);
+    answer_by_id(match, resp, store, who, store->ops->remove, store->ops->owned_remove);
 }
 
 struct list_state {
@@ -217,7 +269,7 @@ list_emit(void *arg, const struct note *note)
 
 static void
 handle_list(const struct request *req, const struct route_match *match, struct response *resp,
-            struct store *store)
+            struct store *store, struct caller *who)
 {
     struct json_object *detail = json_object_new_array();
     long long limit = -1, offset = 0;
@@ -234,7 +286,13 @@ handle_list(const struct request *req, const struct route_match *match, struct r
     json_object_put(detail);
 
     resp->status = 200;
-    enum store_result result = store->ops->list(store->impl, limit, offset, list_emit, &state);
+    enum store_result result;
+    if (who != NULL) {
+        who->asked_store = true;
+        result = store->ops->owned_list(store->impl, &who->token, limit, offset, list_emit, &state);
+    } else {
+        result = store->ops->list(store->impl, limit, offset, list_emit, &state);
+    }
     if (result != STORE_OK) {
         if (resp->head_sent)
             resp->failed = true; /* too late for a status: cut the answer short */
@@ -245,18 +303,256 @@ handle_list(const struct request *req, const struct route_match *match, struct r
     response_append(resp, state.count == 0 ? "[]" : "]", state.count == 0 ? 2 : 1);
 }
 
+/* --- accounts and tokens (NOTES_AUTH=on) ------------------------------------------------- */
+
+/* {"id":…,"username":…}: what the API says of a user (never a password or a hash). */
+static void
+respond_user(struct response *resp, int status, const struct user *user)
+{
+    char id_text[24];
+
+    snprintf(id_text, sizeof(id_text), "{\"id\":%d,\"username\":", (int)user->id);
+    response_set_text(resp, status, id_text);
+    if (!json_text_string(&resp->body, user->username, strlen(user->username)) ||
+        !buf_append_char(&resp->body, '}'))
+        resp->failed = true;
+}
+
+static void
+respond_store_problem(struct response *resp, enum store_result result)
+{
+    if (result == STORE_UNAUTHORIZED)
+        respond_unauthorized(resp, DETAIL_BAD_CREDENTIALS);
+    else
+        response_set_detail(resp, 503, DETAIL_UNAVAILABLE);
+}
+
+/* POST /users/ {"username", "password"} -> 201 {"id", "username"}; 409 when taken. */
+static void
+handle_create_user(const struct request *req, const struct route_match *match,
+                   struct response *resp, struct store *store, struct caller *who)
+{
+    struct json_object *detail = json_object_new_array();
+    struct body_doc doc;
+    struct user_input in;
+    struct user user = {0};
+    char hash[PASSWORD_ENCODED_MAX];
+    int status = 0;
+
+    (void)match;
+    (void)who;
+    memset(&in, 0, sizeof(in));
+    switch (json_body_read_fields(req, "username", "password", &doc, detail)) {
+    case BODY_FIELDS:
+        if (!validate_user_fields(doc.title, doc.description, &in, detail))
+            status = 422;
+        break;
+    case BODY_DECODE:
+    case BODY_INVALID:
+        status = 422;
+        break;
+    case BODY_UNPARSABLE:
+        status = 400;
+        break;
+    }
+    json_body_free(&doc);
+    if (status == 422) {
+        respond_validation(resp, detail);
+    } else if (status != 0) {
+        response_set_detail(resp, status, DETAIL_UNPARSABLE);
+    } else if (!password_hash(in.password, in.password_len, hash)) {
+        response_set_detail(resp, 503, "Cannot hash the password, try again shortly");
+    } else {
+        enum store_result result = store->ops->user_create(store->impl, in.username, hash, &user);
+        if (result == STORE_OK)
+            respond_user(resp, 201, &user);
+        else if (result == STORE_CONFLICT)
+            response_set_detail(resp, 409, DETAIL_USERNAME_TAKEN);
+        else
+            respond_store_problem(resp, result);
+    }
+    memset(&in, 0, sizeof(in));
+    json_object_put(detail);
+}
+
+/*
+ * The fields of an OAuth2 password grant (FastAPI's OAuth2PasswordRequestForm): username and
+ * password required, grant_type optional but "password" when given. Returns false after adding
+ * the errors to detail (or setting *no_memory).
+ */
+static bool
+read_login_form(const struct request *req, struct buf *username, struct buf *password,
+                struct json_object *detail, bool *no_memory)
+{
+    struct buf grant = BUF_INIT;
+    bool form = form_is_urlencoded(req->content_type);
+    bool nm1 = false, nm2 = false, nm3 = false;
+    bool has_grant = form && form_field(req->body, req->body_len, "grant_type", &grant, &nm1);
+    bool has_user = form && form_field(req->body, req->body_len, "username", username, &nm2);
+    bool has_password = form && form_field(req->body, req->body_len, "password", password, &nm3);
+    bool ok = true;
+
+    *no_memory = nm1 || nm2 || nm3;
+    if (has_grant && !(grant.len == 8 && memcmp(grant.data, "password", 8) == 0)) {
+        struct json_object *ctx = json_object_new_object();
+        json_object_object_add(ctx, "pattern", json_object_new_string("password"));
+        validation_add(detail, validation_loc("body", "grant_type"),
+                       "string does not match regex \"password\"", "value_error.str.regex", ctx);
+        ok = false;
+    }
+    if (!has_user) {
+        validation_add(detail, validation_loc("body", "username"), "field required",
+                       "value_error.missing", NULL);
+        ok = false;
+    }
+    if (!has_password) {
+        validation_add(detail, validation_loc("body", "password"), "field required",
+                       "value_error.missing", NULL);
+        ok = false;
+    }
+    buf_free(&grant);
+    return ok && !*no_memory;
+}
+
+/* POST /token (form: username, password) -> 200 {"access_token", "token_type", "expires_in"}. */
+static void
+handle_token(const struct request *req, const struct route_match *match, struct response *resp,
+             struct store *store, struct caller *who)
+{
+    struct json_object *detail = json_object_new_array();
+    struct buf username = BUF_INIT, password = BUF_INIT;
+    struct user user = {0};
+    char hash[STORE_PASSWORD_HASH_MAX];
+    bool no_memory;
+
+    (void)match;
+    (void)who;
+    if (!read_login_form(req, &username, &password, detail, &no_memory)) {
+        if (no_memory)
+            resp->failed = true;
+        else
+            respond_validation(resp, detail);
+        goto done;
+    }
+    /* A username no account can have (too long, with a NUL) is looked up all the same. */
+    enum store_result found =
+        store->ops->user_find(store->impl, buf_cstr(&username), &user, hash, sizeof(hash));
+    if (found == STORE_UNAVAILABLE) {
+        response_set_detail(resp, 503, DETAIL_UNAVAILABLE);
+        goto done;
+    }
+    /* An unknown username costs one argon2id verification, as a wrong password does. */
+    bool good = found == STORE_OK ? password_verify(hash, password.data, password.len)
+                                  : password_verify_nobody(password.data, password.len);
+    if (!good) {
+        respond_unauthorized(resp, DETAIL_BAD_LOGIN);
+        goto done;
+    }
+    char text[TOKEN_TEXT_LEN + 1];
+    struct token_hash token;
+    if (!token_new(text, &token)) {
+        response_set_detail(resp, 503, "Cannot make a token, try again shortly");
+        goto done;
+    }
+    enum store_result stored =
+        store->ops->token_create(store->impl, user.id, &token, req->auth->token_ttl_s);
+    if (stored != STORE_OK) {
+        respond_store_problem(resp, stored);
+    } else {
+        char tail[64];
+        response_set_text(resp, 200, "{\"access_token\":\"");
+        snprintf(tail, sizeof(tail), "\",\"token_type\":\"bearer\",\"expires_in\":%ld}",
+                 req->auth->token_ttl_s);
+        if (!buf_append(&resp->body, text, TOKEN_TEXT_LEN) || !buf_append_str(&resp->body, tail))
+            resp->failed = true;
+    }
+done:
+    if (password.data != NULL)
+        memset(password.data, 0, password.cap);
+    buf_free(&username);
+    buf_free(&password);
+    json_object_put(detail);
+}
+
+/* GET /users/me -> 200 {"id", "username"}. */
+static void
+handle_read_me(const struct request *req, const struct route_match *match, struct response *resp,
+               struct store *store, struct caller *who)
+{
+    struct user user = {0};
+
+    (void)req;
+    (void)match;
+    enum store_result result = store->ops->token_user(store->impl, &who->token, &user);
+    who->asked_store = true;
+    if (result == STORE_OK)
+        respond_user(resp, 200, &user);
+    else
+        respond_store_problem(resp, result);
+}
+
+/* POST /logout -> 204: the token stops working at once. */
+static void
+handle_logout(const struct request *req, const struct route_match *match, struct response *resp,
+              struct store *store, struct caller *who)
+{
+    (void)req;
+    (void)match;
+    enum store_result result = store->ops->token_revoke(store->impl, &who->token);
+    who->asked_store = true;
+    if (result == STORE_OK)
+        response_set_text(resp, 204, "");
+    else
+        respond_store_problem(resp, result);
+}
+
 static const handler_fn handlers[ENDPOINT__MAX] = {
-    [ENDPOINT_PING] = handle_ping,          [ENDPOINT_LIST_NOTES] = handle_list,
-    [ENDPOINT_CREATE_NOTE] = handle_create, [ENDPOINT_READ_NOTE] = handle_read,
-    [ENDPOINT_UPDATE_NOTE] = handle_update, [ENDPOINT_DELETE_NOTE] = handle_delete,
+    [ENDPOINT_PING] = handle_ping,
+    [ENDPOINT_LIST_NOTES] = handle_list,
+    [ENDPOINT_CREATE_NOTE] = handle_create,
+    [ENDPOINT_READ_NOTE] = handle_read,
+    [ENDPOINT_UPDATE_NOTE] = handle_update,
+    [ENDPOINT_DELETE_NOTE] = handle_delete,
+    [ENDPOINT_CREATE_USER] = handle_create_user,
+    [ENDPOINT_READ_ME] = handle_read_me,
+    [ENDPOINT_TOKEN] = handle_token,
+    [ENDPOINT_LOGOUT] = handle_logout,
 };
+
+/* Whether an endpoint needs a bearer token with NOTES_AUTH=on. */
+static bool
+needs_token(enum endpoint e)
+{
+    return e != ENDPOINT_PING && e != ENDPOINT_CREATE_USER && e != ENDPOINT_TOKEN;
+}
+
+/*
+ * With auth on, a request the handler refused before asking the store (422, 400, the 404 of an
+ * id beyond 32 bits) carried a token nobody checked: an invalid token must still answer 401
+ * (FastAPI resolves the security dependency first), so check it now. Only these error answers
+ * pay this round trip; every answer that reached the store had the token checked in its one
+ * statement.
+ */
+static void
+check_token_of_refused(struct response *resp, struct store *store, struct caller *who)
+{
+    struct user user;
+
+    if (who->asked_store || resp->status < 400 || resp->head_sent)
+        return;
+    enum store_result result = store->ops->token_user(store->impl, &who->token, &user);
+    if (result != STORE_OK)
+        respond_store_problem(resp, result);
+}
 
 void
 handle_request(const struct request *req, struct response *resp, struct store *store)
 {
     struct route_match match;
+    struct caller caller = {0};
+    struct caller *who = NULL;
 
-    router_match(req->method, req->path, &match);
+    router_match_mode(req->method, req->path, req->auth != NULL, &match);
     switch (match.status) {
     case ROUTE_NOT_FOUND:
         response_set_detail(resp, 404, "Not Found");
@@ -275,5 +571,20 @@ handle_request(const struct request *req, struct response *resp, struct store *s
         response_set_detail(resp, 413, detail);
         return;
     }
-    handlers[match.endpoint](req, &match, resp, store);
+    if (req->auth != NULL && needs_token(match.endpoint)) {
+        switch (auth_parse_header(req->authorization, &caller.token)) {
+        case AUTH_MISSING:
+            respond_unauthorized(resp, DETAIL_NOT_AUTHENTICATED);
+            return;
+        case AUTH_MALFORMED:
+            respond_unauthorized(resp, DETAIL_BAD_CREDENTIALS);
+            return;
+        case AUTH_BEARER:
+            who = &caller;
+            break;
+        }
+    }
+    handlers[match.endpoint](req, &match, resp, store, who);
+    if (who != NULL)
+        check_token_of_refused(resp, store, who);
 }

@@ -74,12 +74,20 @@ add_decode_error(struct json_object *detail, const char *text, size_t len, const
     validation_add(detail, loc, full, "value_error.jsondecode", ctx);
 }
 
-/* Finds the title and description members of an object document. */
+/* Finds the two members (title and description, or the names asked for) of an object. */
 static void
 fields_of_object(struct body_doc *doc, const struct pyjson_node *object)
 {
-    doc->title = pyjson_member(object, "title");
-    doc->description = pyjson_member(object, "description");
+    doc->title = pyjson_member(object, doc->names[0]);
+    doc->description = pyjson_member(object, doc->names[1]);
+}
+
+/* Whether the key node is the string name. */
+static bool
+key_is(const struct pyjson_node *key, const char *name)
+{
+    size_t n = strlen(name);
+    return key->text_len == n && memcmp(key->text, name, n) == 0;
 }
 
 /* A one-character string node made from the character at s (one UTF-8 sequence). */
@@ -150,9 +158,9 @@ fields_of_pairs(struct body_doc *doc, const struct pyjson_node *list)
             key_not_string = true;
             continue;
         }
-        if (key->text_len == 5 && memcmp(key->text, "title", 5) == 0)
+        if (key_is(key, doc->names[0]))
             doc->title = value;
-        else if (key->text_len == 11 && memcmp(key->text, "description", 11) == 0)
+        else if (key_is(key, doc->names[1]))
             doc->description = value;
     }
     return key_not_string ? DICT_KEY_NOT_STRING : DICT_OK;
@@ -161,11 +169,20 @@ fields_of_pairs(struct body_doc *doc, const struct pyjson_node *list)
 enum body_status
 json_body_read(const struct request *req, struct body_doc *doc, struct json_object *detail)
 {
+    return json_body_read_fields(req, "title", "description", doc, detail);
+}
+
+enum body_status
+json_body_read_fields(const struct request *req, const char *first, const char *second,
+                      struct body_doc *doc, struct json_object *detail)
+{
     const char *text;
     size_t len;
     struct pyjson_error err;
 
     memset(doc, 0, sizeof(*doc));
+    doc->names[0] = first;
+    doc->names[1] = second;
     if (req->body_len == 0) {
         validation_add(detail, validation_loc("body", NULL), "field required",
                        "value_error.missing", NULL);

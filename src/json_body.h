@@ -25,6 +25,7 @@ struct body_doc {
     struct buf scratch;         /* the body transcoded to UTF-8, when it came as UTF-16/32 */
     const struct pyjson_node *title;       /* NULL when absent */
     const struct pyjson_node *description; /* NULL when absent */
+    const char *names[2]; /* the two field names looked for ("title", "description") */
 };
 
 /* Whether a Content-Type means JSON to FastAPI: absent, application/json or application/...+json.
@@ -34,6 +35,14 @@ bool json_body_is_json_type(const char *content_type);
 /* Reads req's body into doc; release doc with json_body_free in every case. */
 enum body_status json_body_read(const struct request *req, struct body_doc *doc,
                                 struct json_object *detail);
+
+/*
+ * The same for a body of two other string fields (first, second: e.g. "username" and
+ * "password"); doc->title and doc->description then hold those two fields.
+ */
+enum body_status json_body_read_fields(const struct request *req, const char *first,
+                                       const char *second, struct body_doc *doc,
+                                       struct json_object *detail);
 
 void json_body_free(struct body_doc *doc);
 

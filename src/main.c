@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "router.h"
 #include "store_pg.h"
+#include "token.h"
 
 #include <fcgiapp.h>
 #include <signal.h>
@@ -21,41 +22,100 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-            "usage: notes-worker [--routes | --help]\n"
+            "usage: notes-worker [--routes | --check-config | --config-shell | --config-table | "
+            "--help]\n"
             "Serves the notes API over FastCGI on file descriptor 0 (run it under "
             "spawn-fcgi).\n"
-            "Environment: DATABASE_URL, NOTES_MAX_BODY (bytes, default %d),\n"
-            "             NOTES_STATEMENT_TIMEOUT_MS (default %d).\n",
-            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS);
+            "Settings: the file named by NOTES_CONFIG (`key = value` lines), then the "
+            "environment,\n"
+            "e.g. DATABASE_URL, NOTES_MAX_BODY (bytes, default %d), NOTES_STATEMENT_TIMEOUT_MS "
+            "(default %d),\n"
+            "NOTES_DB_TIMEOUT_MS (default: the statement timeout + %d), NOTES_AUTH (on|off),\n"
+            "NOTES_TOKEN_TTL (seconds, default %d); the whole list: --config-table.\n"
+            "  --check-config  print the effective settings and where each came from "
+            "(secrets masked)\n"
+            "  --config-shell  the effective settings as shell assignments (for scripts/stack)\n"
+            "  --config-table  the list of settings as the README's Markdown table\n",
+            CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
+            CONFIG_DB_TIMEOUT_MARGIN_MS, CONFIG_DEFAULT_TOKEN_TTL_S);
 }
 
-/* Serves requests until libfcgi's shutdown flag is set (SIGTERM or SIGUSR1). */
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int signo)
+{
+    (void)signo;
+    stop_requested = 1;
+    FCGX_ShutdownPending();
+}
+
+/*
+ * SIGTERM and SIGUSR1 (multiwatch's stop) end the worker once the request in hand is answered.
+ * Installed before FCGX_Init, which then leaves them alone (it replaces only default or ignored
+ * handlers, with its own that let reads and writes fail on EINTR). They have no SA_RESTART, so
+ * that an idle worker's accept() returns; during a request they are blocked (serve), so no read
+ * or write of the request is interrupted, and delivered when it is done.
+ */
+static void
+install_stop_handlers(sigset_t *stop_signals)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(stop_signals);
+    sigaddset(stop_signals, SIGTERM);
+    sigaddset(stop_signals, SIGUSR1);
+    sa.sa_mask = *stop_signals;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
+/*
+ * Serves requests until told to stop (SIGTERM or SIGUSR1). An answer that failed after its
+ * head was sent (a list cut short by the database, a client that went away) ends the connection
+ * without FCGI_END_REQUEST, so that it reaches the client as a failed transfer.
+ */
 static int
-serve(const struct config *cfg, struct store *store)
+serve(const struct config *cfg, struct store *store, const sigset_t *stop_signals)
 {
     FCGX_Request fr;
     struct buf body = BUF_INIT;
+    struct auth_settings auth = {cfg->token_ttl_s};
 
     if (FCGX_InitRequest(&fr, 0, 0) != 0) {
         fprintf(stderr, "notes-worker: cannot initialise the FastCGI request\n");
         return 1;
     }
-    while (FCGX_Accept_r(&fr) >= 0) {
+    while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
         struct request req;
         struct response resp;
 
-        fcgi_read_request(&fr, cfg->max_body, &req, &body);
-        response_init(&resp, fcgi_write, &fr);
-        handle_request(&req, &resp, store);
-        response_finish(&resp);
-        response_free(&resp);
-        /* The whole request was read and the whole answer written: close the connection at
-           once instead of libfcgi's lingering close, which waits for nginx to close first
-           (measured: +54 % requests/s on /ping, +45 % on GET /notes/{id}/). */
-        FCGX_Detach(&fr);
-        FCGX_Finish_r(&fr);
+        sigprocmask(SIG_BLOCK, stop_signals, NULL);
+        if (!fcgi_read_request(&fr, cfg->max_body, &req, &body)) {
+            fcgi_abort(&fr); /* the body ended early: an aborted request, nothing is done */
+        } else {
+            req.auth = cfg->auth ? &auth : NULL;
+            response_init(&resp, fcgi_write, &fr);
+            handle_request(&req, &resp, store);
+            bool whole = response_finish(&resp);
+            response_free(&resp);
+            if (!whole) {
+                fcgi_abort(&fr);
+            } else {
+                /* The whole request was read and the whole answer written: close the
+                   connection at once instead of libfcgi's lingering close, which waits for
+                   nginx to close first (measured: +54 % requests/s on /ping, +45 % on GET
+                   /notes/{id}/). */
+                FCGX_Detach(&fr);
+                FCGX_Finish_r(&fr);
+            }
+        }
         if (body.cap > 4 * cfg->max_body)
             buf_free(&body);
+        sigprocmask(SIG_UNBLOCK, stop_signals, NULL); /* a stop asked meanwhile lands here */
     }
     FCGX_Free(&fr, 1);
     buf_free(&body);
@@ -66,38 +126,63 @@ int
 main(int argc, char **argv)
 {
     struct config cfg;
-    char err[256];
+    char err[512];
+    const char *mode = argc > 1 ? argv[1] : "";
 
-    if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+    if (strcmp(mode, "--routes") == 0) {
         print_routes();
         return 0;
     }
-    bool check_only = argc > 1 && strcmp(argv[1], "--check-config") == 0;
-    if (argc > 1 && !check_only) {
+    if (strcmp(mode, "--config-table") == 0) {
+        settings_print_table(stdout);
+        return 0;
+    }
+    bool check_only = strcmp(mode, "--check-config") == 0;
+    bool shell = strcmp(mode, "--config-shell") == 0;
+    if (argc > 1 && !check_only && !shell) {
         bool help = strcmp(argv[1], "--help") == 0;
         usage(help ? stdout : stderr);
         return help ? 0 : 2;
     }
     if (!config_load(&cfg, err, sizeof(err))) {
         fprintf(stderr, "notes-worker: %s\n", err);
+        config_free(&cfg);
         return 2;
     }
-    if (check_only)
+    if (check_only || shell) {
+        if (shell)
+            settings_print_shell(&cfg.settings, stdout);
+        else
+            settings_print(&cfg.settings, stdout);
+        config_free(&cfg);
         return 0;
-    signal(SIGPIPE, SIG_IGN);
-    if (FCGX_Init() != 0) {
-        fprintf(stderr, "notes-worker: cannot initialise libfcgi\n");
+    }
+    if (cfg.auth && !token_init()) {
+        fprintf(stderr, "notes-worker: cannot initialise libsodium\n");
+        config_free(&cfg);
         return 1;
     }
-    struct store_pg *pg = store_pg_new(cfg.database_url, cfg.statement_timeout_ms);
+    sigset_t stop_signals;
+    install_stop_handlers(&stop_signals);
+    if (FCGX_Init() != 0) {
+        fprintf(stderr, "notes-worker: cannot initialise libfcgi\n");
+        config_free(&cfg);
+        return 1;
+    }
+    /* After FCGX_Init, which installs its own: a write to a closed connection fails with EPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    struct store_pg *pg =
+        store_pg_new(cfg.database_url, cfg.statement_timeout_ms, cfg.db_timeout_ms);
     if (pg == NULL) {
         fprintf(stderr, "notes-worker: out of memory\n");
+        config_free(&cfg);
         return 1;
     }
     /* A database that is down now is not fatal: requests answer 503 until it is back. */
     store_pg_connect(pg);
     struct store store = store_pg_store(pg);
-    int status = serve(&cfg, &store);
+    int status = serve(&cfg, &store, &stop_signals);
     store_pg_free(pg);
+    config_free(&cfg);
     return status;
 }

@@ -7,6 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* NOTES_AUTH=on: every /notes route needs a bearer token; tokens live ttl_s seconds. */
+struct auth_settings {
+    long token_ttl_s;
+};
+
 struct request {
     const char *method;       /* "GET", "POST", ...; never NULL */
     const char *path;         /* the decoded path, e.g. "/notes/1/"; never NULL */
@@ -14,8 +19,10 @@ struct request {
     const char *content_type; /* NULL when the request has no Content-Type */
     const char *body;         /* the body bytes (not NUL-terminated); NULL when empty */
     size_t body_len;
-    bool body_too_large; /* the client sent more than the limit; body is then not kept */
-    size_t body_limit;   /* the limit in bytes, for the 413 message */
+    bool body_too_large;       /* the client sent more than the limit; body is then not kept */
+    size_t body_limit;         /* the limit in bytes, for the 413 message */
+    const char *authorization; /* the Authorization header, NULL when absent */
+    const struct auth_settings *auth; /* NULL: the open API (NOTES_AUTH=off) */
 };
 
 /*

@@ -13,6 +13,7 @@ response_init(struct response *resp, response_write_fn write, void *write_ctx)
 {
     resp->status = 200;
     resp->allow[0] = '\0';
+    resp->bearer_challenge = false;
     resp->body = (struct buf)BUF_INIT;
     resp->head_sent = false;
     resp->failed = false;
@@ -74,6 +75,14 @@ response_reason(int status)
         return "OK";
     case 201:
         return "Created";
+    case 204:
+        return "No Content";
+    case 401:
+        return "Unauthorized";
+    case 409:
+        return "Conflict";
+    case 429:
+        return "Too Many Requests";
     case 400:
         return "Bad Request";
     case 404:
@@ -117,7 +126,8 @@ put_decimal(char *at, size_t n)
 
 /*
  * Sends the CGI head; a streamed answer has no Content-Length (nginx chunks it). At most
- * 8 + 3 + 1 + 22 + 2 (status) + 32 (type) + 7 + 63 + 2 (allow) + 16 + 20 + 2 (length) + 2 bytes.
+ * 8 + 3 + 1 + 22 + 2 (status) + 32 (type) + 7 + 63 + 2 (allow) + 26 (WWW-Authenticate)
+ * + 16 + 20 + 2 (length) + 2 bytes.
  */
 static bool
 send_head(struct response *resp, bool with_length)
@@ -135,6 +145,8 @@ send_head(struct response *resp, bool with_length)
         at = put_text(at, resp->allow);
         at = put_text(at, "\r\n");
     }
+    if (resp->bearer_challenge)
+        at = put_text(at, "WWW-Authenticate: Bearer\r\n");
     if (with_length) {
         at = put_text(at, "Content-Length: ");
         at = put_decimal(at, resp->body.len);
@@ -167,6 +179,7 @@ response_finish(struct response *resp)
         buf_reset(&resp->body);
         resp->status = 503;
         resp->allow[0] = '\0';
+        resp->bearer_challenge = false;
         if (!buf_append_str(&resp->body, "{\"detail\":\"Service temporarily out of memory\"}"))
             return false;
     }

@@ -15,11 +15,12 @@
 typedef bool (*response_write_fn)(void *ctx, const char *data, size_t len);
 
 struct response {
-    int status;      /* 200 unless set */
-    char allow[64];  /* the Allow header of a 405, or "" */
-    struct buf body; /* JSON not yet sent */
-    bool head_sent;  /* streaming started: status and headers are final */
-    bool failed;     /* a write failed; the rest of the answer is dropped */
+    int status;            /* 200 unless set */
+    char allow[64];        /* the Allow header of a 405, or "" */
+    bool bearer_challenge; /* a 401: send WWW-Authenticate: Bearer */
+    struct buf body;       /* JSON not yet sent */
+    bool head_sent;        /* streaming started: status and headers are final */
+    bool failed;           /* a write failed; the rest of the answer is dropped */
     response_write_fn write;
     void *write_ctx;
 };

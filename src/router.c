@@ -15,7 +15,17 @@ static const struct {
     [ENDPOINT_READ_NOTE] = {"GET", "/notes/{id}/"},
     [ENDPOINT_UPDATE_NOTE] = {"PUT", "/notes/{id}/"},
     [ENDPOINT_DELETE_NOTE] = {"DELETE", "/notes/{id}/"},
+    [ENDPOINT_CREATE_USER] = {"POST", "/users/"},
+    [ENDPOINT_READ_ME] = {"GET", "/users/me"},
+    [ENDPOINT_TOKEN] = {"POST", "/token"},
+    [ENDPOINT_LOGOUT] = {"POST", "/logout"},
 };
+
+bool
+router_auth_only(enum endpoint e)
+{
+    return e >= ENDPOINT_CREATE_USER;
+}
 
 const char *
 router_method(enum endpoint e)
@@ -68,6 +78,12 @@ path_matches(const char *template, const char *path, const char **id, size_t *id
 void
 router_match(const char *method, const char *path, struct route_match *match)
 {
+    router_match_mode(method, path, true, match);
+}
+
+void
+router_match_mode(const char *method, const char *path, bool with_auth, struct route_match *match)
+{
     size_t allow_len = 0;
 
     memset(match, 0, sizeof(*match));
@@ -76,6 +92,8 @@ router_match(const char *method, const char *path, struct route_match *match)
         const char *id = NULL;
         size_t id_len = 0;
 
+        if (!with_auth && router_auth_only((enum endpoint)e))
+            continue;
         if (!path_matches(routes[e].template, path, &id, &id_len))
             continue;
         if (strcmp(routes[e].method, method) == 0) {

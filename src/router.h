@@ -2,6 +2,7 @@
 #ifndef NOTES_ROUTER_H
 #define NOTES_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum endpoint {
@@ -11,6 +12,11 @@ enum endpoint {
     ENDPOINT_READ_NOTE,   /* GET /notes/{id}/ */
     ENDPOINT_UPDATE_NOTE, /* PUT /notes/{id}/ */
     ENDPOINT_DELETE_NOTE, /* DELETE /notes/{id}/ */
+    /* NOTES_AUTH=on only (with auth off these paths do not exist: 404) */
+    ENDPOINT_CREATE_USER, /* POST /users/ */
+    ENDPOINT_READ_ME,     /* GET /users/me */
+    ENDPOINT_TOKEN,       /* POST /token */
+    ENDPOINT_LOGOUT,      /* POST /logout */
     ENDPOINT__MAX,
 };
 
@@ -28,8 +34,15 @@ struct route_match {
     char allow[64]; /* e.g. "GET, PUT, DELETE" for ROUTE_BAD_METHOD */
 };
 
-/* Matches a request. The trailing slash is optional on every route. */
+/* Matches a request against every route. The trailing slash is optional on every route. */
 void router_match(const char *method, const char *path, struct route_match *match);
+
+/* The same, leaving out the NOTES_AUTH=on routes unless with_auth. */
+void router_match_mode(const char *method, const char *path, bool with_auth,
+                       struct route_match *match);
+
+/* Whether endpoint e exists only with NOTES_AUTH=on. */
+bool router_auth_only(enum endpoint e);
 
 /* The route table, for `notes-worker --routes`: method and path template of endpoint e. */
 const char *router_method(enum endpoint e);

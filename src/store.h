@@ -6,14 +6,26 @@
 #define NOTES_STORE_H
 
 #include "note.h"
+#include "token.h"
 
 #include <stdbool.h>
 
 enum store_result {
-    STORE_OK,          /* done; the output note is filled */
-    STORE_NOT_FOUND,   /* no note has that id */
-    STORE_UNAVAILABLE, /* the database cannot be reached or is not ready: answer 503 */
+    STORE_OK,           /* done; the output note is filled */
+    STORE_NOT_FOUND,    /* no note has that id */
+    STORE_UNAVAILABLE,  /* the database cannot be reached or is not ready: answer 503 */
+    STORE_UNAUTHORIZED, /* no valid token (unknown, expired or revoked): answer 401 */
+    STORE_CONFLICT,     /* the username is taken: answer 409 */
 };
+
+/* Usernames are 3 to 50 characters, like note texts. */
+struct user {
+    int32_t id;
+    char username[NOTE_TEXT_MAX_BYTES + 1];
+};
+
+/* The longest stored password hash (an argon2id PHC string). */
+#define STORE_PASSWORD_HASH_MAX 160
 
 /* Called once per listed note, in id order; returns false to stop the listing early. */
 typedef bool (*store_row_fn)(void *arg, const struct note *note);
@@ -29,6 +41,36 @@ struct store_ops {
     enum store_result (*update)(void *impl, int32_t id, const struct note *in, struct note *out);
     /* Deletes note id; out receives the note as it was. */
     enum store_result (*remove)(void *impl, int32_t id, struct note *out);
+
+    /*
+     * NOTES_AUTH=on. The owned_* operations are the five above limited to the notes of the
+     * token's user; each resolves the token in the same statement (no extra round trip) and
+     * answers STORE_UNAUTHORIZED when it is not valid, STORE_NOT_FOUND for another user's note.
+     */
+    enum store_result (*owned_create)(void *impl, const struct token_hash *token,
+                                      const struct note *in, struct note *out);
+    enum store_result (*owned_get)(void *impl, const struct token_hash *token, int32_t id,
+                                   struct note *out);
+    enum store_result (*owned_list)(void *impl, const struct token_hash *token, long long limit,
+                                    long long offset, store_row_fn on_row, void *arg);
+    enum store_result (*owned_update)(void *impl, const struct token_hash *token, int32_t id,
+                                      const struct note *in, struct note *out);
+    enum store_result (*owned_remove)(void *impl, const struct token_hash *token, int32_t id,
+                                      struct note *out);
+
+    /* A new account; STORE_CONFLICT when the username is taken. */
+    enum store_result (*user_create)(void *impl, const char *username, const char *password_hash,
+                                     struct user *out);
+    /* The account and its password hash (hash_size bytes with the NUL); STORE_NOT_FOUND. */
+    enum store_result (*user_find)(void *impl, const char *username, struct user *out, char *hash,
+                                   size_t hash_size);
+    /* Stores the hash of a new token of user_id, valid for ttl_s seconds. */
+    enum store_result (*token_create)(void *impl, int32_t user_id, const struct token_hash *token,
+                                      long ttl_s);
+    /* The user of a valid token; STORE_UNAUTHORIZED otherwise. */
+    enum store_result (*token_user)(void *impl, const struct token_hash *token, struct user *out);
+    /* Revokes a valid token at once; STORE_UNAUTHORIZED when it was not valid. */
+    enum store_result (*token_revoke)(void *impl, const struct token_hash *token);
 };
 
 struct store {

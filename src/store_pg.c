@@ -1,7 +1,9 @@
 /* store_pg.c: the notes store in Postgres through libpq. */
 #include "store_pg.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +11,51 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long a connection attempt may take (libpq's connect_timeout, seconds). */
-#define CONNECT_TIMEOUT_S "5"
-/* After a failed connection attempt, requests answer 503 at once for this long. */
-#define RECONNECT_PAUSE_MS 200
+/*
+ * While the database is unhealthy, a connection attempt (a probe) starts at most this often;
+ * it lives at most PROBE_TIMEOUT_MS (a connection costs the server a fork and SCRAM: 0.3 s was
+ * seen on a loaded machine), and is advanced by the
+ * requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before answering
+ * 503: no request waits behind a long attempt.
+ */
+#define PROBE_INTERVAL_MS 250
+#define PROBE_TIMEOUT_MS 2000
+#define PROBE_WAIT_MS 50
+/* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
+#define KEEPALIVES_IDLE_S "10"
+#define KEEPALIVES_INTERVAL_S "3"
+#define KEEPALIVES_COUNT "3"
+/* How often the server checks, during a query, that the worker is still there (ms). */
+#define CLIENT_CHECK_INTERVAL_MS 500
 
-enum statement { STMT_CREATE, STMT_GET, STMT_LIST, STMT_UPDATE, STMT_DELETE, STMT__MAX };
+enum statement {
+    STMT_CREATE,
+    STMT_GET,
+    STMT_LIST,
+    STMT_UPDATE,
+    STMT_DELETE,
+    /* NOTES_AUTH=on (sql/002): each resolves the token ($1) in the same statement. */
+    STMT_OWNED_CREATE,
+    STMT_OWNED_GET,
+    STMT_OWNED_LIST,
+    STMT_OWNED_UPDATE,
+    STMT_OWNED_DELETE,
+    STMT_USER_CREATE,
+    STMT_USER_FIND,
+    STMT_TOKEN_CREATE,
+    STMT_TOKEN_USER,
+    STMT_TOKEN_REVOKE,
+    STMT__MAX
+};
+
+/*
+ * The user of a valid token ($1: the hex SHA-256 of the token): at most one row. Each owned
+ * statement returns (user_id, id, title, description): no row means no valid token (401), a
+ * row without id means no such note of this user (404).
+ */
+#define TOKEN_ME                                                                                   \
+    "WITH me AS (SELECT user_id FROM tokens WHERE hash = decode($1, 'hex') "                       \
+    "AND revoked_at IS NULL AND expires_at > now()) "
 
 static const struct {
     const char *name;
@@ -36,14 +77,81 @@ static const struct {
                      3},
     [STMT_DELETE] = {"delete", "DELETE FROM notes WHERE id = $1 RETURNING id, title, description",
                      1},
+    [STMT_OWNED_CREATE] = {"owned_create",
+                           TOKEN_ME
+                           ", ins AS (INSERT INTO notes (title, description, owner) "
+                           "SELECT $2, $3, user_id FROM me RETURNING id, title, description) "
+                           "SELECT me.user_id, ins.id, ins.title, ins.description "
+                           "FROM me LEFT JOIN ins ON true",
+                           3},
+    [STMT_OWNED_GET] = {"owned_get",
+                        TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description FROM me "
+                                 "LEFT JOIN notes n ON n.id = $2 AND n.owner = me.user_id",
+                        2},
+    [STMT_OWNED_LIST] = {"owned_list",
+                         TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description FROM me "
+                                  "LEFT JOIN LATERAL (SELECT id, title, description FROM notes "
+                                  "WHERE owner = me.user_id ORDER BY id LIMIT $2::bigint "
+                                  "OFFSET $3::bigint) n ON true ORDER BY n.id",
+                         3},
+    [STMT_OWNED_UPDATE] = {"owned_update",
+                           TOKEN_ME ", up AS (UPDATE notes SET title = $3, description = $4 "
+                                    "WHERE id = $2 AND owner = (SELECT user_id FROM me) "
+                                    "RETURNING id, title, description) "
+                                    "SELECT me.user_id, up.id, up.title, up.description "
+                                    "FROM me LEFT JOIN up ON true",
+                           4},
+    [STMT_OWNED_DELETE] = {"owned_delete",
+                           TOKEN_ME ", del AS (DELETE FROM notes WHERE id = $2 "
+                                    "AND owner = (SELECT user_id FROM me) "
+                                    "RETURNING id, title, description) "
+                                    "SELECT me.user_id, del.id, del.title, del.description "
+                                    "FROM me LEFT JOIN del ON true",
+                           2},
+    [STMT_USER_CREATE] = {"user_create",
+                          "INSERT INTO users (username, password_hash) VALUES ($1, $2) "
+                          "ON CONFLICT (username) DO NOTHING RETURNING id, username",
+                          2},
+    [STMT_USER_FIND] = {"user_find",
+                        "SELECT id, username, password_hash FROM users WHERE username = $1", 1},
+    [STMT_TOKEN_CREATE] = {"token_create",
+                           "INSERT INTO tokens (hash, user_id, expires_at) VALUES "
+                           "(decode($1, 'hex'), $2, now() + $3::integer * interval '1 second') "
+                           "RETURNING user_id",
+                           3},
+    [STMT_TOKEN_USER] = {"token_user",
+                         TOKEN_ME
+                         "SELECT u.id, u.username FROM me JOIN users u ON u.id = me.user_id",
+                         1},
+    [STMT_TOKEN_REVOKE] = {"token_revoke",
+                           "UPDATE tokens SET revoked_at = now() WHERE hash = decode($1, 'hex') "
+                           "AND revoked_at IS NULL AND expires_at > now() RETURNING user_id",
+                           1},
+};
+
+/* A connection's life: an attempt goes through CONNECTING and SETUP to READY. */
+enum stage {
+    STAGE_NONE,       /* no connection */
+    STAGE_CONNECTING, /* PQconnectPoll until PGRES_POLLING_OK */
+    STAGE_SETUP,      /* the schema check and the PREPAREs were sent (one round trip) */
+    STAGE_READY,      /* usable */
 };
 
 struct store_pg {
-    char *conninfo;
-    char options[64]; /* "-c statement_timeout=N" */
-    PGconn *conn;     /* NULL while disconnected */
-    long long last_attempt_ms;
-    char last_problem[256]; /* the last logged problem, so an outage is logged once */
+    char *conninfo;            /* the user's DATABASE_URL, "" for libpq's PG* variables */
+    char *options;             /* our -c settings, then the user's own options (theirs win) */
+    char tcp_user_timeout[24]; /* ms, for libpq */
+    long db_timeout_ms;        /* the longest any database call may take (NOTES_DB_TIMEOUT_MS) */
+    PGconn *conn;              /* NULL while disconnected */
+    enum stage stage;          /* how far the connection (attempt) has come */
+    PostgresPollingStatusType polling; /* STAGE_CONNECTING: what PQconnectPoll said last */
+    char *setup_sql;                   /* the schema check and every PREPARE, sent at once */
+    int setup_results;                 /* STAGE_SETUP: how many of its results have come */
+    long long attempt_deadline;        /* when the attempt in progress is given up */
+    long long attempt_ms;              /* its length, for the log */
+    bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
+    long long next_attempt_ms;         /* while disconnected: no connection attempt before this */
+    char last_problem[256];            /* the last logged problem, so an outage is logged once */
 };
 
 static long long
@@ -75,75 +183,332 @@ disconnect(struct store_pg *pg)
     if (pg->conn != NULL)
         PQfinish(pg->conn);
     pg->conn = NULL;
+    pg->stage = STAGE_NONE;
 }
 
-/* Checks that the schema is the one the queries are written for. */
-static bool
-check_schema(struct store_pg *pg)
+/*
+ * The connection is gone but the server may be fine (a restart, pg_terminate_backend, a query
+ * we stopped): the next request may reconnect at once.
+ */
+static void
+mark_lost(struct store_pg *pg)
 {
-    PGresult *res = PQexec(pg->conn, "SELECT max(version) FROM schema_migrations");
-    bool ok = false;
-    char why[160];
+    disconnect(pg);
+    pg->next_attempt_ms = 0;
+    pg->unhealthy = false;
+}
+
+/*
+ * The database did not answer in time or refused us: drop the connection, and answer 503 at
+ * once (fail fast) until the next probe is due.
+ */
+static void
+mark_unhealthy(struct store_pg *pg)
+{
+    disconnect(pg);
+    pg->next_attempt_ms = now_ms() + PROBE_INTERVAL_MS;
+    pg->unhealthy = true;
+}
+
+enum wait { WAIT_READY, WAIT_TIMEOUT, WAIT_BROKEN };
+
+/* Waits until the connection's socket has one of events, or the deadline (now_ms) passes. */
+static enum wait
+wait_socket(PGconn *conn, short events, long long deadline)
+{
+    for (;;) {
+        struct pollfd pfd = {PQsocket(conn), events, 0};
+        long long left = deadline - now_ms();
+
+        if (pfd.fd < 0)
+            return WAIT_BROKEN;
+        if (left <= 0)
+            return WAIT_TIMEOUT;
+        int n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+        if (n > 0)
+            return WAIT_READY; /* POLLERR and POLLHUP too: libpq then says what happened */
+        if (n < 0 && errno != EINTR)
+            return WAIT_BROKEN;
+    }
+}
+
+/*
+ * Sends what libpq still holds, then waits until the next result (or the end of the results)
+ * can be read without blocking, or the deadline passes.
+ */
+static enum wait
+await_result(PGconn *conn, long long deadline)
+{
+    int pending;
+
+    while ((pending = PQflush(conn)) != 0) {
+        if (pending < 0)
+            return WAIT_BROKEN;
+        enum wait w = wait_socket(conn, POLLIN | POLLOUT, deadline);
+        if (w != WAIT_READY)
+            return w;
+        if (!PQconsumeInput(conn))
+            return WAIT_BROKEN;
+    }
+    while (PQisBusy(conn)) {
+        enum wait w = wait_socket(conn, POLLIN, deadline);
+        if (w != WAIT_READY)
+            return w;
+        if (!PQconsumeInput(conn))
+            return WAIT_BROKEN;
+    }
+    return WAIT_READY;
+}
+
+/*
+ * The first result of what was sent last (the caller PQclears it), the rest read to the end;
+ * NULL with *wait saying why when the deadline passed or the connection broke.
+ */
+static PGresult *
+collect_result(PGconn *conn, long long deadline, enum wait *wait)
+{
+    PGresult *first = NULL, *res;
+
+    for (;;) {
+        *wait = await_result(conn, deadline);
+        if (*wait != WAIT_READY) {
+            PQclear(first);
+            return NULL;
+        }
+        if ((res = PQgetResult(conn)) == NULL) {
+            if (first == NULL)
+                *wait = WAIT_BROKEN;
+            return first;
+        }
+        if (first == NULL)
+            first = res;
+        else
+            PQclear(res);
+    }
+}
+
+/* Why a call got no answer, for the log. */
+static const char *
+no_answer_reason(struct store_pg *pg, enum wait wait, char *why, size_t size)
+{
+    if (wait == WAIT_TIMEOUT && pg->stage != STAGE_READY)
+        snprintf(why, size, "no answer within %lld ms", pg->attempt_ms);
+    else if (wait == WAIT_TIMEOUT)
+        snprintf(why, size, "no answer within %ld ms (NOTES_DB_TIMEOUT_MS)", pg->db_timeout_ms);
+    else
+        snprintf(why, size, "%s", pg->conn != NULL ? PQerrorMessage(pg->conn) : "no connection");
+    return why;
+}
+
+/*
+ * A call that got no answer: past its deadline the connection is dropped (which also ends the
+ * query: the server notices within client_connection_check_interval) and requests fail fast
+ * until the next probe; a broken connection may be replaced at once.
+ */
+static void
+call_failed(struct store_pg *pg, const char *what, enum wait wait)
+{
+    char why[200];
+
+    report(pg, what, no_answer_reason(pg, wait, why, sizeof(why)));
+    if (wait == WAIT_TIMEOUT)
+        mark_unhealthy(pg);
+    else
+        mark_lost(pg);
+}
+
+/* Refuses a database whose texts are not UTF-8: varchar(50) would then count bytes. */
+static bool
+check_encoding(struct store_pg *pg)
+{
+    const char *server = PQparameterStatus(pg->conn, "server_encoding");
+    const char *client = PQparameterStatus(pg->conn, "client_encoding");
+    char why[200];
+
+    if (server != NULL && strcmp(server, "UTF8") == 0 && client != NULL &&
+        strcmp(client, "UTF8") == 0)
+        return true;
+    if (server == NULL || strcmp(server, "UTF8") != 0)
+        snprintf(why, sizeof(why),
+                 "database \"%s\" has encoding %s; notes-worker needs a UTF8 database "
+                 "(createdb --encoding=UTF8 --template=template0)",
+                 PQdb(pg->conn), server != NULL ? server : "unknown");
+    else
+        snprintf(why, sizeof(why), "client_encoding is %s, notes-worker needs UTF8", client);
+    report(pg, "database refused", why);
+    return false;
+}
+
+/* Whether the schema (res: its version) is the one the queries are written for, or newer. */
+static bool
+schema_ok(struct store_pg *pg, const PGresult *res)
+{
+    char why[200];
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(why, sizeof(why), "cannot read schema_migrations (%s); run scripts/migrate",
                  PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL
                      ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
                      : PQerrorMessage(pg->conn));
-    } else if (PQgetisnull(res, 0, 0) || atoi(PQgetvalue(res, 0, 0)) != STORE_PG_SCHEMA_VERSION) {
+    } else if (PQgetisnull(res, 0, 0) || atoi(PQgetvalue(res, 0, 0)) < STORE_PG_SCHEMA_VERSION) {
         snprintf(why, sizeof(why),
-                 "database schema is at version %s, this worker needs version %d; run "
+                 "database schema is at version %s, this worker needs version %d or later; run "
                  "scripts/migrate",
                  PQgetisnull(res, 0, 0) ? "none" : PQgetvalue(res, 0, 0), STORE_PG_SCHEMA_VERSION);
     } else {
-        ok = true;
+        return true;
     }
-    PQclear(res);
-    if (!ok)
-        report(pg, "database not ready", why);
-    return ok;
+    report(pg, "database not ready", why);
+    return false;
 }
 
+/* Whether a PREPARE of the setup query succeeded (res: its answer). */
 static bool
-prepare_statements(struct store_pg *pg)
+prepared_ok(struct store_pg *pg, const PGresult *res)
 {
-    for (int i = 0; i < STMT__MAX; i++) {
-        PGresult *res =
-            PQprepare(pg->conn, statements[i].name, statements[i].sql, statements[i].nparams, NULL);
-        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (!ok)
-            report(pg, "cannot prepare statements", PQerrorMessage(pg->conn));
+    if (PQresultStatus(res) == PGRES_COMMAND_OK)
+        return true;
+    report(pg, "cannot prepare statements", PQresultErrorMessage(res));
+    return false;
+}
+
+enum attempt { ATTEMPT_READY, ATTEMPT_PENDING, ATTEMPT_FAILED };
+
+/*
+ * Advances the attempt in progress as far as it gets before until (now_ms): PENDING when it
+ * had to wait longer, FAILED (logged) when the server refused or broke the connection.
+ */
+static enum attempt
+advance_attempt(struct store_pg *pg, long long until)
+{
+    char why[200];
+    enum wait wait;
+
+    while (pg->stage != STAGE_READY) {
+        if (pg->stage == STAGE_CONNECTING) {
+            if (pg->polling == PGRES_POLLING_OK) {
+                if (!check_encoding(pg))
+                    return ATTEMPT_FAILED;
+                if (PQsetnonblocking(pg->conn, 1) != 0 || !PQsendQuery(pg->conn, pg->setup_sql))
+                    break;
+                pg->stage = STAGE_SETUP;
+                pg->setup_results = 0;
+                continue;
+            }
+            if (pg->polling == PGRES_POLLING_FAILED)
+                break;
+            wait = wait_socket(pg->conn, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+                               until);
+            if (wait == WAIT_TIMEOUT)
+                return ATTEMPT_PENDING;
+            pg->polling = PQconnectPoll(pg->conn);
+            continue;
+        }
+        /* STAGE_SETUP: the schema's version, then one answer per PREPARE, then the end. */
+        wait = await_result(pg->conn, until);
+        if (wait == WAIT_TIMEOUT)
+            return ATTEMPT_PENDING;
+        if (wait == WAIT_BROKEN)
+            break;
+        PGresult *res = PQgetResult(pg->conn);
+        if (res == NULL) {
+            if (pg->setup_results != 1 + STMT__MAX)
+                break;
+            pg->stage = STAGE_READY;
+            continue;
+        }
+        bool ok = pg->setup_results == 0 ? schema_ok(pg, res) : prepared_ok(pg, res);
+        pg->setup_results++;
         PQclear(res);
         if (!ok)
-            return false;
+            return ATTEMPT_FAILED;
     }
-    return true;
+    if (pg->stage == STAGE_READY)
+        return ATTEMPT_READY;
+    report(pg, "cannot connect to the database",
+           no_answer_reason(pg, WAIT_BROKEN, why, sizeof(why)));
+    return ATTEMPT_FAILED;
+}
+
+/*
+ * Starts a connection: our defaults first, then the user's connection string, whose settings
+ * override them (libpq keeps the last value given for a key), then the options (ours merged
+ * with theirs in store_pg_new) and the encoding, which must be UTF8.
+ */
+static PGconn *
+start_connection(struct store_pg *pg)
+{
+    const char *keys[] = {"keepalives",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          "tcp_user_timeout",
+                          "application_name",
+                          "dbname",
+                          "options",
+                          "client_encoding",
+                          NULL};
+    const char *values[] = {"1",
+                            KEEPALIVES_IDLE_S,
+                            KEEPALIVES_INTERVAL_S,
+                            KEEPALIVES_COUNT,
+                            pg->tcp_user_timeout,
+                            "notes-worker",
+                            pg->conninfo,
+                            pg->options,
+                            "UTF8",
+                            NULL};
+
+    return PQconnectStartParams(keys, values, 1);
+}
+
+/* Starts a connection attempt that may last length_ms; its failure is left to the caller. */
+static void
+start_attempt(struct store_pg *pg, long long length_ms)
+{
+    disconnect(pg);
+    pg->attempt_ms = length_ms;
+    pg->attempt_deadline = now_ms() + length_ms;
+    pg->conn = start_connection(pg);
+    pg->stage = STAGE_CONNECTING;
+    pg->polling = pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_BAD ? PGRES_POLLING_WRITING
+                                                                           : PGRES_POLLING_FAILED;
+}
+
+/*
+ * Advances the attempt in progress, waiting at most until wait_until (now_ms); true once the
+ * connection is ready. An attempt that failed or outlived its deadline is dropped and the
+ * database is taken as unhealthy: requests answer 503 at once until the next probe.
+ */
+static bool
+continue_attempt(struct store_pg *pg, long long wait_until)
+{
+    char why[200];
+
+    if (wait_until > pg->attempt_deadline)
+        wait_until = pg->attempt_deadline;
+    enum attempt attempt = advance_attempt(pg, wait_until);
+    if (attempt == ATTEMPT_READY) {
+        if (pg->last_problem[0] != '\0')
+            fprintf(stderr, "notes-worker[%d]: database connection ready\n", (int)getpid());
+        pg->last_problem[0] = '\0';
+        pg->unhealthy = false;
+        return true;
+    }
+    if (attempt == ATTEMPT_PENDING && now_ms() < pg->attempt_deadline)
+        return false; /* still under way: the next request carries it on */
+    if (attempt == ATTEMPT_PENDING)
+        report(pg, "cannot connect to the database",
+               no_answer_reason(pg, WAIT_TIMEOUT, why, sizeof(why)));
+    mark_unhealthy(pg);
+    return false;
 }
 
 bool
 store_pg_connect(struct store_pg *pg)
 {
-    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
-    const char *values[] = {pg->conninfo, CONNECT_TIMEOUT_S, pg->options, "notes-worker", NULL};
-
-    disconnect(pg);
-    pg->last_attempt_ms = now_ms();
-    pg->conn = PQconnectdbParams(keys, values, 1);
-    if (pg->conn == NULL)
-        return false;
-    if (PQstatus(pg->conn) != CONNECTION_OK) {
-        report(pg, "cannot connect to the database", PQerrorMessage(pg->conn));
-        disconnect(pg);
-        return false;
-    }
-    if (!check_schema(pg) || !prepare_statements(pg)) {
-        disconnect(pg);
-        return false;
-    }
-    if (pg->last_problem[0] != '\0')
-        fprintf(stderr, "notes-worker[%d]: database connection ready\n", (int)getpid());
-    pg->last_problem[0] = '\0';
-    return true;
+    start_attempt(pg, pg->db_timeout_ms > PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS);
+    return continue_attempt(pg, pg->attempt_deadline);
 }
 
 /*
@@ -161,22 +526,86 @@ idle_connection_alive(PGconn *conn)
 }
 
 /*
- * A usable connection, or false: reconnects when the connection is gone, at most once per
- * RECONNECT_PAUSE_MS so that an outage costs requests nothing but a quick 503.
+ * A usable connection, or false soon (fail fast). A connection found lost (a restart,
+ * pg_terminate_backend) is replaced at once, waiting for the new one. While the database is
+ * unhealthy (a deadline passed, an attempt failed), an attempt starts at most every
+ * PROBE_INTERVAL_MS and each request waits for it at most PROBE_WAIT_MS: the others answer
+ * 503 without waiting.
  */
 static bool
 ensure_connected(struct store_pg *pg)
 {
-    if (pg->conn != NULL && idle_connection_alive(pg->conn))
+    if (pg->stage == STAGE_READY && idle_connection_alive(pg->conn))
         return true;
-    if (pg->conn != NULL) {
+    if (pg->stage == STAGE_READY) {
         report(pg, "database connection lost", "reconnecting");
-        disconnect(pg);
-        pg->last_attempt_ms = 0; /* the server may be back already: try at once */
+        mark_lost(pg); /* the server may be back already: try at once */
     }
-    if (now_ms() - pg->last_attempt_ms < RECONNECT_PAUSE_MS)
-        return false;
-    return store_pg_connect(pg);
+    long long now = now_ms();
+    if (pg->stage == STAGE_NONE) {
+        if (now < pg->next_attempt_ms)
+            return false;
+        start_attempt(pg, PROBE_TIMEOUT_MS);
+    }
+    return continue_attempt(pg, pg->unhealthy ? now + PROBE_WAIT_MS : pg->attempt_deadline);
+}
+
+enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
+
+/*
+ * Runs prepared statement stmt with its deadline (NOTES_DB_TIMEOUT_MS): the one way to run a
+ * statement. RUN_OK and RUN_ERROR (the server refused it: read the SQLSTATE) leave the result
+ * in *out for the caller to PQclear; RUN_UNAVAILABLE (logged) means answer 503. A call that
+ * finds the connection broken is tried once more on a fresh one when retry is set (reads; a
+ * write may have been applied). Past the deadline the connection is dropped and requests fail
+ * fast until the database answers a probe.
+ */
+static enum run
+run_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
+             PGresult **out)
+{
+    *out = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        enum wait wait = WAIT_BROKEN;
+        PGresult *res = NULL;
+
+        if (!ensure_connected(pg))
+            return RUN_UNAVAILABLE;
+        long long deadline = now_ms() + pg->db_timeout_ms;
+        if (PQsendQueryPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams, params,
+                                NULL, NULL, 0))
+            res = collect_result(pg->conn, deadline, &wait);
+        if (res != NULL && PQstatus(pg->conn) == CONNECTION_OK) {
+            ExecStatusType status = PQresultStatus(res);
+            *out = res;
+            return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK ? RUN_OK : RUN_ERROR;
+        }
+        if (res != NULL) {
+            report(pg, statements[stmt].name, PQresultErrorMessage(res));
+            PQclear(res);
+            mark_lost(pg);
+        } else {
+            call_failed(pg, statements[stmt].name, wait);
+        }
+        if (!retry || wait == WAIT_TIMEOUT)
+            return RUN_UNAVAILABLE;
+    }
+    return RUN_UNAVAILABLE;
+}
+
+/* run_prepared for statements that must succeed: the result, or NULL (logged) for a 503. */
+static PGresult *
+exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
+{
+    PGresult *res;
+    enum run run = run_prepared(pg, stmt, params, retry, &res);
+
+    if (run == RUN_ERROR) {
+        report(pg, statements[stmt].name, PQresultErrorMessage(res));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
 }
 
 /* Copies a text column into dst (size bytes with the NUL); the table keeps texts shorter. */
@@ -198,31 +627,6 @@ copy_note(const PGresult *res, int row, struct note *out)
     out->id = (int32_t)strtol(PQgetvalue(res, row, 0), NULL, 10);
     copy_text(out->title, sizeof(out->title), res, row, 1);
     copy_text(out->description, sizeof(out->description), res, row, 2);
-}
-
-/*
- * Runs a prepared statement and returns its result (the caller PQclears it), or NULL when the
- * database is unavailable. A read that finds the connection broken is tried once more on a fresh
- * one; a write is not, as it may have been applied.
- */
-static PGresult *
-exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
-{
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (!ensure_connected(pg))
-            return NULL;
-        PGresult *res = PQexecPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams,
-                                       params, NULL, NULL, 0);
-        if (PQresultStatus(res) == PGRES_TUPLES_OK)
-            return res;
-        report(pg, statements[stmt].name, PQerrorMessage(pg->conn));
-        PQclear(res);
-        if (!retry || PQstatus(pg->conn) == CONNECTION_OK)
-            return NULL;
-        disconnect(pg);
-        pg->last_attempt_ms = 0; /* the server may be back already: try at once */
-    }
-    return NULL;
 }
 
 /* Runs a prepared statement that returns at most one note. */
@@ -299,36 +703,51 @@ list_at_once(struct store_pg *pg, const char *const *params, store_row_fn on_row
     return STORE_OK;
 }
 
-/* Streams a list row by row (single-row mode), so memory stays flat however long it is. */
+/*
+ * Streams a list row by row (single-row mode), so memory stays flat however long it is. The
+ * deadline is for each piece the server sends (a list that keeps coming is bounded by the
+ * server's statement_timeout instead). A reader that stops (the client went away) stops the
+ * query: the connection is dropped rather than drained, and the server ends the query at its
+ * next write or within client_connection_check_interval; the next request reconnects.
+ */
 static enum store_result
 list_streamed(struct store_pg *pg, const char *const *params, store_row_fn on_row, void *arg)
 {
     enum store_result result = STORE_OK;
-    bool wanted = true;
-    PGresult *res;
 
     if (!ensure_connected(pg))
         return STORE_UNAVAILABLE;
     if (!PQsendQueryPrepared(pg->conn, statements[STMT_LIST].name, 2, params, NULL, NULL, 0) ||
         !PQsetSingleRowMode(pg->conn)) {
-        report(pg, "list", PQerrorMessage(pg->conn));
-        disconnect(pg);
+        call_failed(pg, statements[STMT_LIST].name, WAIT_BROKEN);
         return STORE_UNAVAILABLE;
     }
-    /* Read every result to the end, even after the client went away, to keep the protocol. */
-    while ((res = PQgetResult(pg->conn)) != NULL) {
+    for (;;) {
+        enum wait wait = await_result(pg->conn, now_ms() + pg->db_timeout_ms);
+        if (wait != WAIT_READY) {
+            call_failed(pg, statements[STMT_LIST].name, wait);
+            return STORE_UNAVAILABLE;
+        }
+        PGresult *res = PQgetResult(pg->conn);
+        if (res == NULL)
+            return result;
         ExecStatusType status = PQresultStatus(res);
-        if (status == PGRES_SINGLE_TUPLE && wanted) {
+        if (status == PGRES_SINGLE_TUPLE) {
             struct note note;
             copy_note(res, 0, &note);
-            wanted = on_row(arg, &note);
-        } else if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK) {
-            report(pg, "list", PQerrorMessage(pg->conn));
+            PQclear(res);
+            if (!on_row(arg, &note)) {
+                mark_lost(pg);
+                return STORE_OK;
+            }
+            continue;
+        }
+        if (status != PGRES_TUPLES_OK) {
+            report(pg, statements[STMT_LIST].name, PQresultErrorMessage(res));
             result = STORE_UNAVAILABLE;
         }
         PQclear(res);
     }
-    return result;
 }
 
 static enum store_result
@@ -344,28 +763,280 @@ pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void
     return list_streamed(impl, params, on_row, arg);
 }
 
+/* --- NOTES_AUTH=on ------------------------------------------------------------------------ */
+
+/* Runs an owned statement: (user_id, id, title, description), see TOKEN_ME. */
+static enum store_result
+run_owned(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
+          struct note *out)
+{
+    PGresult *res = exec_prepared(pg, stmt, params, retry);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = STORE_UNAUTHORIZED;
+    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+        result = PQgetisnull(res, 0, 1) ? STORE_NOT_FOUND : STORE_OK;
+        if (result == STORE_OK) {
+            out->id = (int32_t)strtol(PQgetvalue(res, 0, 1), NULL, 10);
+            copy_text(out->title, sizeof(out->title), res, 0, 2);
+            copy_text(out->description, sizeof(out->description), res, 0, 3);
+        }
+    }
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_owned_create(void *impl, const struct token_hash *token, const struct note *in, struct note *out)
+{
+    const char *params[] = {token->hex, in->title, in->description};
+    return run_owned(impl, STMT_OWNED_CREATE, params, false, out);
+}
+
+static enum store_result
+pg_owned_get(void *impl, const struct token_hash *token, int32_t id, struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {token->hex, id_text};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_GET, params, true, out);
+}
+
+static enum store_result
+pg_owned_update(void *impl, const struct token_hash *token, int32_t id, const struct note *in,
+                struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {token->hex, id_text, in->title, in->description};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_UPDATE, params, false, out);
+}
+
+static enum store_result
+pg_owned_remove(void *impl, const struct token_hash *token, int32_t id, struct note *out)
+{
+    char id_text[16];
+    const char *params[] = {token->hex, id_text};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_owned(impl, STMT_OWNED_DELETE, params, false, out);
+}
+
+/*
+ * A user's notes, in one result: no row means no valid token, one row without id an empty
+ * list. (Owned lists are not streamed: a ?limit= above 1000 still comes in one result.)
+ */
+static enum store_result
+pg_owned_list(void *impl, const struct token_hash *token, long long limit, long long offset,
+              store_row_fn on_row, void *arg)
+{
+    char limit_text[24], offset_text[24];
+    const char *params[] = {token->hex, limit >= 0 ? limit_text : NULL, offset_text};
+
+    snprintf(limit_text, sizeof(limit_text), "%lld", limit);
+    snprintf(offset_text, sizeof(offset_text), "%lld", offset);
+    PGresult *res = exec_prepared(impl, STMT_OWNED_LIST, params, true);
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    int rows = PQntuples(res);
+    if (rows == 0 || PQgetisnull(res, 0, 0)) {
+        PQclear(res);
+        return STORE_UNAUTHORIZED;
+    }
+    for (int row = 0; row < rows && !PQgetisnull(res, row, 1); row++) {
+        struct note note;
+        note.id = (int32_t)strtol(PQgetvalue(res, row, 1), NULL, 10);
+        copy_text(note.title, sizeof(note.title), res, row, 2);
+        copy_text(note.description, sizeof(note.description), res, row, 3);
+        if (!on_row(arg, &note))
+            break;
+    }
+    PQclear(res);
+    return STORE_OK;
+}
+
+static void
+copy_user(const PGresult *res, struct user *out)
+{
+    out->id = (int32_t)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    copy_text(out->username, sizeof(out->username), res, 0, 1);
+}
+
+static enum store_result
+pg_user_create(void *impl, const char *username, const char *password_hash, struct user *out)
+{
+    const char *params[] = {username, password_hash};
+    PGresult *res = exec_prepared(impl, STMT_USER_CREATE, params, false);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_CONFLICT;
+    if (result == STORE_OK)
+        copy_user(res, out);
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_user_find(void *impl, const char *username, struct user *out, char *hash, size_t hash_size)
+{
+    const char *params[] = {username};
+    PGresult *res = exec_prepared(impl, STMT_USER_FIND, params, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
+    if (result == STORE_OK) {
+        copy_user(res, out);
+        copy_text(hash, hash_size, res, 0, 2);
+    }
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_create(void *impl, int32_t user_id, const struct token_hash *token, long ttl_s)
+{
+    char user_text[16], ttl_text[24];
+    const char *params[] = {token->hex, user_text, ttl_text};
+
+    snprintf(user_text, sizeof(user_text), "%d", (int)user_id);
+    snprintf(ttl_text, sizeof(ttl_text), "%ld", ttl_s);
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_CREATE, params, false);
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAVAILABLE;
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_user(void *impl, const struct token_hash *token, struct user *out)
+{
+    const char *params[] = {token->hex};
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_USER, params, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAUTHORIZED;
+    if (result == STORE_OK)
+        copy_user(res, out);
+    PQclear(res);
+    return result;
+}
+
+static enum store_result
+pg_token_revoke(void *impl, const struct token_hash *token)
+{
+    const char *params[] = {token->hex};
+    PGresult *res = exec_prepared(impl, STMT_TOKEN_REVOKE, params, false);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) > 0 ? STORE_OK : STORE_UNAUTHORIZED;
+    PQclear(res);
+    return result;
+}
+
 static const struct store_ops pg_ops = {
     .create = pg_create,
     .get = pg_get,
     .list = pg_list,
     .update = pg_update,
     .remove = pg_remove,
+    .owned_create = pg_owned_create,
+    .owned_get = pg_owned_get,
+    .owned_list = pg_owned_list,
+    .owned_update = pg_owned_update,
+    .owned_remove = pg_owned_remove,
+    .user_create = pg_user_create,
+    .user_find = pg_user_find,
+    .token_create = pg_token_create,
+    .token_user = pg_token_user,
+    .token_revoke = pg_token_revoke,
 };
 
+/* Whether libpq reads conninfo as a connection string (else it is a database name). */
+static bool
+is_connection_string(const char *conninfo)
+{
+    return strncmp(conninfo, "postgresql://", 13) == 0 ||
+           strncmp(conninfo, "postgres://", 11) == 0 || strchr(conninfo, '=') != NULL;
+}
+
+/*
+ * Our server options (statement_timeout, client_connection_check_interval) followed by the
+ * user's own (from the connection string, else PGOPTIONS): the server applies -c settings in
+ * order, so theirs win where both set one. NULL if out of memory.
+ */
+static char *
+merged_options(const char *conninfo, long statement_timeout_ms)
+{
+    PQconninfoOption *parsed =
+        is_connection_string(conninfo) ? PQconninfoParse(conninfo, NULL) : NULL;
+    const char *theirs = NULL;
+    char ours[128];
+
+    for (PQconninfoOption *o = parsed; o != NULL && o->keyword != NULL; o++)
+        if (strcmp(o->keyword, "options") == 0 && o->val != NULL && o->val[0] != '\0')
+            theirs = o->val;
+    if (theirs == NULL)
+        theirs = getenv("PGOPTIONS");
+    snprintf(ours, sizeof(ours), "-c statement_timeout=%ld -c client_connection_check_interval=%d",
+             statement_timeout_ms, CLIENT_CHECK_INTERVAL_MS);
+    size_t size = strlen(ours) + 1 + (theirs != NULL ? strlen(theirs) : 0) + 1;
+    char *options = malloc(size);
+    if (options != NULL)
+        snprintf(options, size, "%s%s%s", ours, theirs != NULL ? " " : "",
+                 theirs != NULL ? theirs : "");
+    PQconninfoFree(parsed);
+    return options;
+}
+
+/*
+ * The query a new connection sends (one round trip: a connection costs a fork and SCRAM on
+ * the server already): the schema's version, then a PREPARE per statement. NULL if out of
+ * memory.
+ */
+static char *
+setup_sql(void)
+{
+    static const char check[] = "SELECT max(version) FROM schema_migrations";
+    size_t size = sizeof(check);
+
+    for (int i = 0; i < STMT__MAX; i++)
+        size +=
+            strlen("; PREPARE \"\" AS ") + strlen(statements[i].name) + strlen(statements[i].sql);
+    char *sql = malloc(size);
+    if (sql == NULL)
+        return NULL;
+    size_t len = (size_t)snprintf(sql, size, "%s", check);
+    for (int i = 0; i < STMT__MAX; i++)
+        len += (size_t)snprintf(sql + len, size - len, "; PREPARE \"%s\" AS %s", statements[i].name,
+                                statements[i].sql);
+    return sql;
+}
+
 struct store_pg *
-store_pg_new(const char *conninfo, long statement_timeout_ms)
+store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms)
 {
     struct store_pg *pg = calloc(1, sizeof(*pg));
 
     if (pg == NULL)
         return NULL;
     pg->conninfo = strdup(conninfo);
-    if (pg->conninfo == NULL) {
-        free(pg);
+    pg->options = merged_options(conninfo, statement_timeout_ms);
+    pg->setup_sql = setup_sql();
+    if (pg->conninfo == NULL || pg->options == NULL || pg->setup_sql == NULL) {
+        store_pg_free(pg);
         return NULL;
     }
-    snprintf(pg->options, sizeof(pg->options), "-c statement_timeout=%ld", statement_timeout_ms);
-    pg->last_attempt_ms = -RECONNECT_PAUSE_MS;
+    pg->db_timeout_ms = db_timeout_ms > 0 ? db_timeout_ms : statement_timeout_ms + 500;
+    snprintf(pg->tcp_user_timeout, sizeof(pg->tcp_user_timeout), "%ld", pg->db_timeout_ms);
+    pg->next_attempt_ms = 0;
     return pg;
 }
 
@@ -376,6 +1047,8 @@ store_pg_free(struct store_pg *pg)
         return;
     disconnect(pg);
     free(pg->conninfo);
+    free(pg->options);
+    free(pg->setup_sql);
     free(pg);
 }
 

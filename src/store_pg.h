@@ -7,16 +7,22 @@
 
 #include "store.h"
 
-/* The migration the worker's queries are written for (sql/NNN_*.sql). */
-#define STORE_PG_SCHEMA_VERSION 1
+/*
+ * The migration the worker's queries are written for (sql/NNN_*.sql). The worker runs against
+ * this version or a later one: migrations are additive (ARCHITECTURE.md).
+ */
+#define STORE_PG_SCHEMA_VERSION 2
 
 struct store_pg;
 
 /*
  * Creates the store; it connects on first use and again after any failure, so a database
- * that is down at start only makes requests answer 503 until it is up. NULL if out of memory.
+ * that is down at start only makes requests answer 503 until it is up. conninfo is the user's
+ * connection string (its settings win over ours); statement_timeout_ms is the server's limit,
+ * db_timeout_ms the client's deadline for every database call (<= 0: statement timeout +
+ * 500 ms). NULL if out of memory.
  */
-struct store_pg *store_pg_new(const char *conninfo, long statement_timeout_ms);
+struct store_pg *store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms);
 
 /* Tries to connect now (at start-up, to log the database's state early). */
 bool store_pg_connect(struct store_pg *pg);

@@ -163,9 +163,12 @@ python_str_of(const struct pyjson_node *v, char *out, size_t out_size)
  * 3 to 50 characters); on success *text and *len point at the value, in v or in number.
  */
 static bool
-check_text_field(const char *name, const struct pyjson_node *v, char number[64], const char **text,
-                 size_t *len, struct json_object *detail)
+check_text_field_range(const char *name, const struct pyjson_node *v, char number[64],
+                       const char **text, size_t *len, size_t min, size_t max,
+                       struct json_object *detail)
 {
+    char msg[64];
+
     if (v == NULL) {
         validation_add(detail, validation_loc("body", name), "field required",
                        "value_error.missing", NULL);
@@ -198,19 +201,27 @@ check_text_field(const char *name, const struct pyjson_node *v, char number[64],
         break;
     }
     size_t chars = utf8_count(*text, *len);
-    if (chars < NOTE_TEXT_MIN_CHARS) {
-        validation_add(detail, validation_loc("body", name),
-                       "ensure this value has at least 3 characters",
-                       "value_error.any_str.min_length", limit_ctx(NOTE_TEXT_MIN_CHARS));
+    if (chars < min) {
+        snprintf(msg, sizeof(msg), "ensure this value has at least %zu characters", min);
+        validation_add(detail, validation_loc("body", name), msg, "value_error.any_str.min_length",
+                       limit_ctx((long long)min));
         return false;
     }
-    if (chars > NOTE_TEXT_MAX_CHARS) {
-        validation_add(detail, validation_loc("body", name),
-                       "ensure this value has at most 50 characters",
-                       "value_error.any_str.max_length", limit_ctx(NOTE_TEXT_MAX_CHARS));
+    if (chars > max) {
+        snprintf(msg, sizeof(msg), "ensure this value has at most %zu characters", max);
+        validation_add(detail, validation_loc("body", name), msg, "value_error.any_str.max_length",
+                       limit_ctx((long long)max));
         return false;
     }
     return true;
+}
+
+static bool
+check_text_field(const char *name, const struct pyjson_node *v, char number[64], const char **text,
+                 size_t *len, struct json_object *detail)
+{
+    return check_text_field_range(name, v, number, text, len, NOTE_TEXT_MIN_CHARS,
+                                  NOTE_TEXT_MAX_CHARS, detail);
 }
 
 /*
@@ -256,6 +267,28 @@ validate_note_fields(const struct pyjson_node *title, const struct pyjson_node *
     description_ok =
         check_storable("description", description_text, description_len, out->description, detail);
     return title_ok && description_ok;
+}
+
+bool
+validate_user_fields(const struct pyjson_node *username, const struct pyjson_node *password,
+                     struct user_input *out, struct json_object *detail)
+{
+    char username_number[64], password_number[64];
+    const char *username_text = NULL, *password_text = NULL;
+    size_t username_len = 0, password_len = 0;
+
+    bool username_ok =
+        check_text_field_range("username", username, username_number, &username_text, &username_len,
+                               USER_NAME_MIN_CHARS, USER_NAME_MAX_CHARS, detail);
+    bool password_ok =
+        check_text_field_range("password", password, password_number, &password_text, &password_len,
+                               USER_PASSWORD_MIN_CHARS, USER_PASSWORD_MAX_CHARS, detail);
+    if (!username_ok || !password_ok)
+        return false;
+    username_ok = check_storable("username", username_text, username_len, out->username, detail);
+    password_ok = check_storable("password", password_text, password_len, out->password, detail);
+    out->password_len = password_len;
+    return username_ok && password_ok;
 }
 
 bool

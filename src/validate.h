@@ -38,6 +38,22 @@ enum id_check validate_id(const char *text, size_t len, int32_t *id, struct json
 bool validate_note_fields(const struct pyjson_node *title, const struct pyjson_node *description,
                           struct note *out, struct json_object *detail);
 
+/* POST /users/: a username of 3 to 50 characters, a password of 8 to 128. */
+#define USER_NAME_MIN_CHARS 3
+#define USER_NAME_MAX_CHARS 50
+#define USER_PASSWORD_MIN_CHARS 8
+#define USER_PASSWORD_MAX_CHARS 128
+
+struct user_input {
+    char username[4 * USER_NAME_MAX_CHARS + 1];
+    char password[4 * USER_PASSWORD_MAX_CHARS + 1];
+    size_t password_len;
+};
+
+/* The username and password of a POST /users/ body, checked like note fields. */
+bool validate_user_fields(const struct pyjson_node *username, const struct pyjson_node *password,
+                          struct user_input *out, struct json_object *detail);
+
 /* An optional integer query parameter that must be >= 0; *value stays as given when absent. */
 bool validate_query_count(const struct request *req, const char *name, long long *value,
                           struct json_object *detail);

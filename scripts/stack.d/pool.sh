@@ -13,7 +13,7 @@ pool_start() {
 		args=(-M 0600)
 	fi
 	# A worker that cannot start (a bad setting) would be restarted forever below: check first.
-	DATABASE_URL="$DB_URL" "$STACK_DIR/bin/notes-worker" --check-config ||
+	DATABASE_URL="$DB_URL" "$STACK_DIR/bin/notes-worker" --check-config >/dev/null ||
 		die "the worker refuses its settings (see above)"
 	say "starting $WORKERS workers"
 	# spawn-fcgi binds the socket and execs multiwatch, which keeps WORKERS workers running and
@@ -24,9 +24,14 @@ pool_start() {
 	# that lived 1 s starts a fresh count, and the count is out of reach: every death is
 	# replaced and logged in pool.log ("Spawning child[i] failed, next try").
 	(
+		# The workers get every effective setting in their environment (load_config), not the
+		# file: as root they run as nobody, who may not read it.
+		set -a
+		eval "$CONFIG_SHELL"
+		set +a
+		unset NOTES_CONFIG
+		export STACK_DIR BUILD_DIR
 		export DATABASE_URL="$DB_URL"
-		[ -n "${NOTES_MAX_BODY:-}" ] && export NOTES_MAX_BODY
-		[ -n "${NOTES_STATEMENT_TIMEOUT_MS:-}" ] && export NOTES_STATEMENT_TIMEOUT_MS
 		cd /
 		exec setsid spawn-fcgi -n -s "$sock" "${args[@]}" -- \
 			/usr/bin/multiwatch -f "$WORKERS" -r "$RESPAWNS" -t 1000 -- "$STACK_DIR/bin/notes-worker"

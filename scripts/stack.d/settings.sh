@@ -1,5 +1,8 @@
 # shellcheck shell=bash
-# scripts/stack.d/settings.sh: the settings every part reads (init_settings) and the state of the running stack (save_state, load_state).
+# scripts/stack.d/settings.sh: the settings every part reads (init_settings, load_config) and
+# the state of the running stack (save_state, load_state). The list of settings, their defaults
+# and their checks live in the worker (src/settings.c): load_config asks it for the effective
+# values of notes.conf ($NOTES_CONFIG) and the environment.
 # Sourced by scripts/stack (which defines say, warn, die, is_root and SRCDIR); defines functions only.
 
 abspath() {
@@ -9,7 +12,43 @@ abspath() {
 	esac
 }
 
+# conf_get KEY: KEY's value in $NOTES_CONFIG ("" when absent), for the few settings needed
+# before the worker that reads the whole file is built: stack_dir, build_dir, worker, distcheck.
+# A relative path in the file is relative to the file's directory. The worker checks the file
+# itself (load_config) before anything starts.
+conf_get() {
+	[ -n "${NOTES_CONFIG:-}" ] && [ -r "$NOTES_CONFIG" ] || return 0
+	local v
+	v=$(awk -v key="$1" '
+		{ sub(/\r$/, "") }
+		/^[ \t]*#/ { next }
+		{
+			i = index($0, "="); if (i == 0) next
+			k = substr($0, 1, i - 1); gsub(/^[ \t]+|[ \t]+$/, "", k)
+			if (k != key) next
+			v = substr($0, i + 1); gsub(/^[ \t]+|[ \t]+$/, "", v)
+			if (v ~ /^".*"$/ && length(v) >= 2) v = substr(v, 2, length(v) - 2)
+			val = v
+		}
+		END { printf "%s", val }' "$NOTES_CONFIG")
+	case $1:$v in
+	*:) ;;
+	stack_dir:/* | build_dir:/* | worker:/*) ;;
+	stack_dir:* | build_dir:* | worker:*) v=$(dirname "$NOTES_CONFIG")/$v ;;
+	esac
+	printf '%s' "$v"
+}
+
 init_settings() {
+	if [ -n "${NOTES_CONFIG:-}" ]; then
+		[ -r "$NOTES_CONFIG" ] || die "cannot read the configuration file $NOTES_CONFIG"
+		NOTES_CONFIG=$(abspath "$NOTES_CONFIG")
+		export NOTES_CONFIG
+	fi
+	[ -n "${STACK_DIR:-}" ] || STACK_DIR=$(conf_get stack_dir)
+	[ -n "${BUILD_DIR:-}" ] || BUILD_DIR=$(conf_get build_dir)
+	[ -n "${NOTES_WORKER:-}" ] || NOTES_WORKER=$(conf_get worker)
+	[ -n "${DISTCHECK:-}" ] || DISTCHECK=$(conf_get distcheck)
 	STACK_DIR=$(abspath "${STACK_DIR:-$SRCDIR/var}")
 	STACK_DIR=${STACK_DIR%/}
 	BUILD_DIR=$(abspath "${BUILD_DIR:-$STACK_DIR/build}")
@@ -24,6 +63,17 @@ init_settings() {
 	APP_USER=nobody APP_GROUP=nogroup
 	PG_USER=postgres
 	RESPAWNS=1000000 # multiwatch -r: see pool_start
+}
+
+# load_config: every setting's effective value (notes.conf, then the environment, then the
+# default) as shell variables named like their environment variables (PORT, WORKERS, ...), from
+# the worker's one list of settings; dies naming the file and line of a bad one. Needs WORKER_BIN.
+load_config() {
+	local out
+	out=$("$WORKER_BIN" --config-shell) || die "the settings are refused (see above)"
+	# The paths init_settings resolved (relative ones against the file's directory) stay.
+	CONFIG_SHELL=$out$'\n'$(printf 'STACK_DIR=%q BUILD_DIR=%q' "$STACK_DIR" "$BUILD_DIR")
+	eval "$CONFIG_SHELL"
 }
 
 # The settings of the running stack are kept in $STATE, so `status`/`down` need no environment.

@@ -4,6 +4,12 @@
 
 cmd_up() {
 	init_settings
+	up_running_check
+	ensure_packages up
+	mkdir -p "$STACK_DIR" "$LOG_DIR"
+	prepare_dirs
+	build_worker
+	load_config
 	PORT=${PORT:-8002}
 	BIND=${BIND:-}
 	WORKERS=${WORKERS:-$(nproc)}
@@ -17,22 +23,6 @@ cmd_up() {
 	if [ "$KEEPALIVE" -gt 0 ] && [ $((KEEPALIVE * NGINX_WORKERS)) -ge "$WORKERS" ]; then
 		die "FCGI_KEEPALIVE=$KEEPALIVE x NGINX_WORKERS=$NGINX_WORKERS idle connections could pin all $WORKERS workers; keep it below WORKERS / NGINX_WORKERS or 0"
 	fi
-
-	if [ -f "$STATE" ] && { pid_alive "$RUN_DIR/nginx.pid" || pid_alive "$RUN_DIR/pool.pid" || pg_running; }; then
-		local rc=0
-		cmd_status || rc=$?
-		if [ $rc -eq 0 ]; then
-			load_state
-			say "already running on port $S_PORT; nothing changed (scripts/stack down to stop)"
-			return 0
-		fi
-		die "partly running; run scripts/stack down first"
-	fi
-
-	ensure_packages up
-	mkdir -p "$STACK_DIR" "$LOG_DIR"
-	prepare_dirs
-	build_worker
 
 	# From here on, a failure (or an interrupt) stops whatever this run started.
 	UP_DONE=0
@@ -68,6 +58,20 @@ cmd_up() {
 	fi
 	say "  logs:  $LOG_DIR"
 	say "  stop:  scripts/stack down"
+}
+
+# A second up while the stack runs changes nothing; a partly running one must be stopped first.
+up_running_check() {
+	if [ -f "$STATE" ] && { pid_alive "$RUN_DIR/nginx.pid" || pid_alive "$RUN_DIR/pool.pid" || pg_running; }; then
+		local rc=0
+		cmd_status || rc=$?
+		if [ $rc -eq 0 ]; then
+			load_state
+			say "already running on port $S_PORT; nothing changed (scripts/stack down to stop)"
+			exit 0
+		fi
+		die "partly running; run scripts/stack down first"
+	fi
 }
 
 stop_all() {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/e2e/test_migrate.sh: scripts/migrate on the stack's real Postgres. Runners started at
 # once apply each migration once; a failing migration rolls back whole; workers that find the
-# schema at another version say so and answer 503 on database routes, /ping still 200.
+# schema older than they need say so and answer 503 on database routes, /ping still 200; a
+# newer (additive) schema is served as it is (rolling deploys).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/check.sh
@@ -60,14 +61,21 @@ restart_workers() {
 	done
 	return 1
 }
+# A later, additive migration (here a row from the future): old workers keep serving.
 q "$DATABASE_URL" "INSERT INTO schema_migrations (version, name) VALUES (999, '999_from_the_future')"
 expect "workers restarted" restart_workers
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/notes/")
+expect "a newer schema is served by older workers ($code)" test "$code" = 200
+q "$DATABASE_URL" "DELETE FROM schema_migrations WHERE version = 999"
+# A schema older than the workers need: 503 and a log line.
+q "$DATABASE_URL" "CREATE TABLE kept_migrations AS SELECT * FROM schema_migrations; DELETE FROM schema_migrations WHERE version > 1"
+expect "workers restarted" restart_workers
 body=$(curl -s -w ' %{http_code}' "$BASE_URL/notes/")
-expect "database routes answer 503 on a schema of another version ($body)" grep -q ' 503$' <<<"$body"
+expect "database routes answer 503 on an older schema ($body)" grep -q ' 503$' <<<"$body"
 expect "the 503 is a JSON detail" grep -q '^{"detail":' <<<"$body"
 expect "/ping still answers 200" curl -fsS -o /dev/null "$BASE_URL/ping"
-expect "the worker log says what is wrong: $(grep -m1 'version 999' "$STACK_DIR/log/pool.log")" grep -q 'version 999' "$STACK_DIR/log/pool.log"
-q "$DATABASE_URL" "DELETE FROM schema_migrations WHERE version = 999"
+expect "the worker log says what is wrong: $(grep -m1 'schema is at version 1,' "$STACK_DIR/log/pool.log")" grep -q 'schema is at version 1, this worker needs version [0-9]* or later' "$STACK_DIR/log/pool.log"
+q "$DATABASE_URL" "INSERT INTO schema_migrations SELECT * FROM kept_migrations WHERE version > 1; DROP TABLE kept_migrations"
 expect "workers restarted" restart_workers
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/notes/")
 expect "back to 200 at the right version ($code)" test "$code" = 200

@@ -103,7 +103,7 @@ rc=$?
 expect "keep-alive that could pin every worker is refused (rc $rc)" grep -q "could pin all 2 workers" <<<"$out"
 expect "the refusal starts nothing" no_process_left
 out=$(WORKERS=zero "$STACK" up 2>&1)
-expect "a bad WORKERS is refused" grep -q "WORKERS must be a positive integer" <<<"$out"
+expect "a bad WORKERS is refused" grep -q "WORKERS=zero: expected a whole number" <<<"$out"
 
 echo "$([ $fails -eq 0 ] && echo passed || echo FAILED): $fails failure(s)"
 [ $fails -eq 0 ]

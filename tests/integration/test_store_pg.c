@@ -6,9 +6,11 @@
 #include "store_pg.h"
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 /* Waits ms milliseconds (for the server to act on what it was told). */
@@ -53,7 +55,7 @@ make_note(const char *title, const char *description)
 static struct store_pg *
 open_store(void)
 {
-    struct store_pg *pg = store_pg_new("", 5000);
+    struct store_pg *pg = store_pg_new("", 5000, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(pg);
     return pg;
 }
@@ -187,7 +189,7 @@ test_reconnects_after_losing_the_connection(void)
 static void
 test_unreachable_database_is_unavailable(void)
 {
-    struct store_pg *pg = store_pg_new("postgresql://nobody@127.0.0.1:1/none", 5000);
+    struct store_pg *pg = store_pg_new("postgresql://nobody@127.0.0.1:1/none", 5000, 0);
     struct store s = store_pg_store(pg);
     struct note out;
 
@@ -197,26 +199,202 @@ test_unreachable_database_is_unavailable(void)
     store_pg_free(pg);
 }
 
+static long long
+clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Whether the store answers (not STORE_UNAVAILABLE) within ms, asking every 20 ms as requests
+ * would: after an outage the reconnection is carried on by the requests that come.
+ */
+static bool
+available_within(struct store *s, long ms)
+{
+    struct note out;
+    long long end = clock_ms() + ms;
+
+    do {
+        if (s->ops->get(s->impl, 1, &out) != STORE_UNAVAILABLE)
+            return true;
+        pause_ms(20);
+    } while (clock_ms() < end);
+    return false;
+}
+
 static void
-test_wrong_schema_version_is_unavailable(void)
+test_schema_versions(void)
 {
     struct store_pg *pg = open_store();
     struct store s = store_pg_store(pg);
     struct note out;
 
+    /* A later (additive) migration: an older worker keeps serving (rolling deploys). */
     admin_exec("INSERT INTO schema_migrations (version, name) VALUES (999, 'from the future')");
+    CU_ASSERT_TRUE(store_pg_connect(pg));
+    CU_ASSERT_NOT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
+    admin_exec("DELETE FROM schema_migrations WHERE version = 999");
+    /* An older schema than the queries need: unavailable until migrated. */
+    admin_exec("CREATE TEMP TABLE kept AS SELECT * FROM schema_migrations");
+    admin_exec("DELETE FROM schema_migrations");
     CU_ASSERT_FALSE(store_pg_connect(pg));
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
-    admin_exec("DELETE FROM schema_migrations WHERE version = 999");
-    pause_ms(250); /* past the pause between connection attempts */
-    CU_ASSERT_NOT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
+    admin_exec("INSERT INTO schema_migrations SELECT * FROM kept");
+    admin_exec("DROP TABLE kept");
+    CU_ASSERT_TRUE(available_within(&s, 3000));
     store_pg_free(pg);
+}
+
+/* How many sessions of the worker run a statement (not idle). */
+static long
+busy_worker_sessions(void)
+{
+    return admin_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                       "'notes-worker' AND state <> 'idle'");
+}
+
+static void
+test_deadline_and_fail_fast(void)
+{
+    /* The server would wait 30 s; the worker's own deadline is 400 ms. */
+    struct store_pg *pg = store_pg_new("", 30000, 400);
+    struct store s = store_pg_store(pg);
+    struct note out, in = make_note("title", "description");
+
+    admin_exec("TRUNCATE notes RESTART IDENTITY");
+    CU_ASSERT_EQUAL(s.ops->create(s.impl, &in, &out), STORE_OK);
+    /* A third session holds the row (the admin's own view of pg_stat_activity would be frozen
+       for the length of a transaction). */
+    PGconn *locker = PQconnectdb("");
+    PQclear(PQexec(locker, "BEGIN"));
+    PQclear(PQexec(locker, "SELECT * FROM notes WHERE id = 1 FOR UPDATE"));
+    long long t0 = clock_ms();
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &in, &out), STORE_UNAVAILABLE);
+    long long waited = clock_ms() - t0;
+    CU_ASSERT(waited >= 390 && waited < 3000);
+    /* Fail fast: right after a deadline, requests do not wait again. */
+    t0 = clock_ms();
+    CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
+    CU_ASSERT(clock_ms() - t0 < 100);
+    /* The abandoned query does not live on in the server (client_connection_check_interval). */
+    long busy = -1;
+    for (int i = 0; i < 40 && (busy = busy_worker_sessions()) != 0; i++)
+        pause_ms(100);
+    CU_ASSERT_EQUAL(busy, 0);
+    PQfinish(locker);
+    /* Recovered at the next probe, without a restart. */
+    CU_ASSERT_TRUE(available_within(&s, 3000));
+    CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &in, &out), STORE_OK);
+    store_pg_free(pg);
+}
+
+/* The pid of the worker's backend, or 0. */
+static long
+worker_backend_pid(void)
+{
+    return admin_count("SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE "
+                       "application_name = 'notes-worker'");
+}
+
+static void
+test_frozen_backend(void)
+{
+    struct store_pg *pg = store_pg_new("", 30000, 500);
+    struct store s = store_pg_store(pg);
+    struct note out;
+
+    CU_ASSERT_TRUE_FATAL(store_pg_connect(pg));
+    long pid = worker_backend_pid();
+    CU_ASSERT_FATAL(pid > 0);
+    /* The backend stops answering (a stalled disk, a frozen VM): the server is the one that hangs,
+       so only the worker's own deadline can end the wait. */
+    CU_ASSERT_EQUAL_FATAL(kill((pid_t)pid, SIGSTOP), 0);
+    long long t0 = clock_ms();
+    enum store_result got = s.ops->get(s.impl, 1, &out);
+    long long waited = clock_ms() - t0;
+    kill((pid_t)pid, SIGCONT);
+    CU_ASSERT_EQUAL(got, STORE_UNAVAILABLE);
+    CU_ASSERT(waited >= 490 && waited < 3000);
+    CU_ASSERT_TRUE(available_within(&s, 3000));
+    store_pg_free(pg);
+}
+
+static void
+test_list_stopped_early_cancels_the_query(void)
+{
+    struct store_pg *pg = open_store();
+    struct store s = store_pg_store(pg);
+    struct collected c = {0, 0, true, 5};
+
+    admin_exec("TRUNCATE notes RESTART IDENTITY");
+    admin_exec("INSERT INTO notes (title, description) SELECT 'title ' || i, 'd' FROM "
+               "generate_series(1, 300000) AS i");
+    long long t0 = clock_ms();
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, -1, 0, collect, &c), STORE_OK);
+    CU_ASSERT_EQUAL(c.count, 5);
+    /* Not drained: the reader's stop ends the work on both sides within a second. */
+    long busy = -1;
+    for (int i = 0; i < 20 && (busy = busy_worker_sessions()) != 0; i++)
+        pause_ms(50);
+    CU_ASSERT_EQUAL(busy, 0);
+    CU_ASSERT(clock_ms() - t0 < 1500);
+    struct note got;
+    CU_ASSERT_EQUAL(s.ops->get(s.impl, 42, &got), STORE_OK);
+    store_pg_free(pg);
+}
+
+static void
+test_connection_string_options_are_kept(void)
+{
+    /* A user's own options (here a search_path) are merged with ours, not dropped. */
+    admin_exec("DROP SCHEMA IF EXISTS elsewhere CASCADE");
+    admin_exec("CREATE SCHEMA elsewhere");
+    admin_exec("CREATE TABLE elsewhere.notes (LIKE public.notes INCLUDING ALL)");
+    admin_exec(
+        "CREATE TABLE elsewhere.schema_migrations AS SELECT * FROM public.schema_migrations");
+    admin_exec("INSERT INTO elsewhere.notes (id, title, description) VALUES (7, 'elsewhere', 'x')");
+    struct store_pg *pg = store_pg_new("options='-c search_path=elsewhere,public'", 5000, 0);
+    struct store s = store_pg_store(pg);
+    struct collected c = {0, 0, true, 0};
+    struct note got;
+
+    CU_ASSERT_TRUE(store_pg_connect(pg));
+    CU_ASSERT_EQUAL(s.ops->get(s.impl, 7, &got), STORE_OK);
+    CU_ASSERT_STRING_EQUAL(got.title, "elsewhere");
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, -1, 0, collect, &c), STORE_OK);
+    CU_ASSERT_EQUAL(c.count, 1);
+    /* ... and ours still apply beside theirs. */
+    CU_ASSERT_EQUAL(admin_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                "'notes-worker'"),
+                    1);
+    store_pg_free(pg);
+    admin_exec("DROP SCHEMA elsewhere CASCADE");
+}
+
+static void
+test_non_utf8_database_is_refused(void)
+{
+    admin_exec("DROP DATABASE IF EXISTS notes_latin1");
+    admin_exec("CREATE DATABASE notes_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
+               "TEMPLATE template0");
+    struct store_pg *pg = store_pg_new("dbname=notes_latin1", 5000, 0);
+    struct store s = store_pg_store(pg);
+    struct note out;
+
+    CU_ASSERT_FALSE(store_pg_connect(pg));
+    CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
+    store_pg_free(pg);
+    admin_exec("DROP DATABASE notes_latin1");
 }
 
 static void
 test_statement_timeout(void)
 {
-    struct store_pg *pg = store_pg_new("", 200);
+    struct store_pg *pg = store_pg_new("", 200, 0);
     struct store s = store_pg_store(pg);
     struct note out, in = make_note("title", "description");
 
@@ -239,7 +417,12 @@ main(void)
         {"list streams in id order", test_list_streams_in_order},
         {"reconnects after losing the connection", test_reconnects_after_losing_the_connection},
         {"unreachable database answers unavailable", test_unreachable_database_is_unavailable},
-        {"wrong schema version answers unavailable", test_wrong_schema_version_is_unavailable},
+        {"schema: this version or a later one", test_schema_versions},
+        {"deadline, fail fast, recovery", test_deadline_and_fail_fast},
+        {"a frozen backend meets the deadline", test_frozen_backend},
+        {"a list stopped early cancels its query", test_list_stopped_early_cancels_the_query},
+        {"the connection string's options are kept", test_connection_string_options_are_kept},
+        {"a database not in UTF8 is refused", test_non_utf8_database_is_refused},
         {"statement timeout", test_statement_timeout},
         {NULL, NULL},
     };

@@ -39,9 +39,18 @@ void
 harness_call(struct store *store, const char *method, const char *path, const char *query,
              const char *content_type, const char *body, size_t body_len, struct answer *a)
 {
+    harness_call_auth(store, NULL, NULL, method, path, query, content_type, body, body_len, a);
+}
+
+void
+harness_call_auth(struct store *store, const struct auth_settings *auth, const char *authorization,
+                  const char *method, const char *path, const char *query, const char *content_type,
+                  const char *body, size_t body_len, struct answer *a)
+{
     struct buf out = BUF_INIT;
-    struct request req = {method, path, query != NULL ? query : "", content_type, body, body_len,
-                          false,  65536};
+    struct request req = {
+        method,        path, query != NULL ? query : "", content_type, body, body_len, false, 65536,
+        authorization, auth};
     struct response resp;
     char length_text[24];
 
@@ -63,6 +72,7 @@ harness_call(struct store *store, const char *method, const char *path, const ch
     a->content_length = length_text[0] != '\0' ? atol(length_text) : -1;
     header_value(text, "Content-Type", a->content_type, sizeof(a->content_type));
     header_value(text, "Allow", a->allow, sizeof(a->allow));
+    header_value(text, "WWW-Authenticate", a->www_authenticate, sizeof(a->www_authenticate));
     const char *sep = strstr(text, "\r\n\r\n");
     a->body = strdup(sep != NULL ? sep + 4 : "");
     a->json = json_tokener_parse(a->body);

@@ -5,6 +5,7 @@
 #ifndef NOTES_HARNESS_H
 #define NOTES_HARNESS_H
 
+#include "request.h"
 #include "store.h"
 
 #include <json-c/json.h>
@@ -16,6 +17,7 @@ struct answer {
     long content_length;  /* -1 when the head has no Content-Length */
     char content_type[64];
     char allow[64];
+    char www_authenticate[32];
     char *body;               /* the raw body, NUL-terminated (owned) */
     struct json_object *json; /* the body parsed, or NULL if it is not JSON (owned) */
 };
@@ -23,6 +25,12 @@ struct answer {
 /* Sends a request; body may be NULL. content_type NULL means no Content-Type header. */
 void harness_call(struct store *store, const char *method, const char *path, const char *query,
                   const char *content_type, const char *body, size_t body_len, struct answer *a);
+
+/* The same with NOTES_AUTH=on settings (auth; NULL = off) and an Authorization header (or NULL). */
+void harness_call_auth(struct store *store, const struct auth_settings *auth,
+                       const char *authorization, const char *method, const char *path,
+                       const char *query, const char *content_type, const char *body,
+                       size_t body_len, struct answer *a);
 
 /* The common case: a JSON body given as a C string (or NULL). */
 void harness_json(struct store *store, const char *method, const char *path, const char *body,
