@@ -10,7 +10,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential autoconf automake pkg-config \
-      libfcgi-dev libpq-dev libjson-c-dev libcunit1-dev \
+      libfcgi-dev libpq-dev libjson-c-dev libargon2-dev libsodium-dev libcunit1-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -36,7 +36,7 @@ CMD ["/app/docker/migrate.sh"]
 FROM debian:bookworm-slim AS app
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libfcgi0ldbl libpq5 libjson-c5 spawn-fcgi multiwatch libfcgi-bin \
+      libfcgi0ldbl libpq5 libjson-c5 libargon2-1 libsodium23 spawn-fcgi multiwatch libfcgi-bin \
  && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin notes
 COPY --from=build /usr/local/bin/notes-worker /usr/local/bin/notes-worker
