@@ -15,11 +15,14 @@
 enum setting_id {
     /* the worker */
     SET_DATABASE_URL,
+    SET_APP_DATABASE_URL,
     SET_MAX_BODY,
     SET_STATEMENT_TIMEOUT_MS,
     SET_DB_TIMEOUT_MS,
     SET_AUTH,
     SET_TOKEN_TTL,
+    SET_AUTH_RATE_LIMIT,
+    SET_TOKEN_CLEANUP_INTERVAL,
     /* the stack (scripts/stack) */
     SET_PORT,
     SET_BIND,

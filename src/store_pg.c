@@ -133,7 +133,7 @@ static const struct {
 enum stage {
     STAGE_NONE,       /* no connection */
     STAGE_CONNECTING, /* PQconnectPoll until PGRES_POLLING_OK */
-    STAGE_SETUP,      /* the schema check and the PREPAREs were sent (one round trip) */
+    STAGE_SETUP,      /* the schema check and the prepares were sent (one pipeline) */
     STAGE_READY,      /* usable */
 };
 
@@ -142,11 +142,11 @@ struct store_pg {
     char *options;             /* our -c settings, then the user's own options (theirs win) */
     char tcp_user_timeout[24]; /* ms, for libpq */
     long db_timeout_ms;        /* the longest any database call may take (NOTES_DB_TIMEOUT_MS) */
+    long probe_timeout_ms;     /* the longest a probe may take (see probe_timeout) */
     PGconn *conn;              /* NULL while disconnected */
     enum stage stage;          /* how far the connection (attempt) has come */
     PostgresPollingStatusType polling; /* STAGE_CONNECTING: what PQconnectPoll said last */
-    char *setup_sql;                   /* the schema check and every PREPARE, sent at once */
-    int setup_results;                 /* STAGE_SETUP: how many of its results have come */
+    int setup_done;                    /* STAGE_SETUP: how many of its commands have answered */
     long long attempt_deadline;        /* when the attempt in progress is given up */
     long long attempt_ms;              /* its length, for the log */
     bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
@@ -362,7 +362,7 @@ schema_ok(struct store_pg *pg, const PGresult *res)
     return false;
 }
 
-/* Whether a PREPARE of the setup query succeeded (res: its answer). */
+/* Whether a prepare of the setup succeeded (res: its answer). */
 static bool
 prepared_ok(struct store_pg *pg, const PGresult *res)
 {
@@ -370,6 +370,24 @@ prepared_ok(struct store_pg *pg, const PGresult *res)
         return true;
     report(pg, "cannot prepare statements", PQresultErrorMessage(res));
     return false;
+}
+
+/*
+ * Sends what a new connection needs in one pipeline (one round trip; a connection costs the
+ * server a fork and SCRAM already): the schema's version, then each statement's prepare.
+ */
+static bool
+send_setup(struct store_pg *pg)
+{
+    if (!PQenterPipelineMode(pg->conn) ||
+        !PQsendQueryParams(pg->conn, "SELECT max(version) FROM schema_migrations", 0, NULL, NULL,
+                           NULL, NULL, 0))
+        return false;
+    for (int i = 0; i < STMT__MAX; i++)
+        if (!PQsendPrepare(pg->conn, statements[i].name, statements[i].sql, statements[i].nparams,
+                           NULL))
+            return false;
+    return PQpipelineSync(pg->conn) == 1;
 }
 
 enum attempt { ATTEMPT_READY, ATTEMPT_PENDING, ATTEMPT_FAILED };
@@ -389,10 +407,10 @@ advance_attempt(struct store_pg *pg, long long until)
             if (pg->polling == PGRES_POLLING_OK) {
                 if (!check_encoding(pg))
                     return ATTEMPT_FAILED;
-                if (PQsetnonblocking(pg->conn, 1) != 0 || !PQsendQuery(pg->conn, pg->setup_sql))
+                if (PQsetnonblocking(pg->conn, 1) != 0 || !send_setup(pg))
                     break;
                 pg->stage = STAGE_SETUP;
-                pg->setup_results = 0;
+                pg->setup_done = 0;
                 continue;
             }
             if (pg->polling == PGRES_POLLING_FAILED)
@@ -404,7 +422,7 @@ advance_attempt(struct store_pg *pg, long long until)
             pg->polling = PQconnectPoll(pg->conn);
             continue;
         }
-        /* STAGE_SETUP: the schema's version, then one answer per PREPARE, then the end. */
+        /* STAGE_SETUP: each command's answer and its end (NULL), then the pipeline's sync. */
         wait = await_result(pg->conn, until);
         if (wait == WAIT_TIMEOUT)
             return ATTEMPT_PENDING;
@@ -412,16 +430,20 @@ advance_attempt(struct store_pg *pg, long long until)
             break;
         PGresult *res = PQgetResult(pg->conn);
         if (res == NULL) {
-            if (pg->setup_results != 1 + STMT__MAX)
-                break;
-            pg->stage = STAGE_READY;
+            pg->setup_done++;
             continue;
         }
-        bool ok = pg->setup_results == 0 ? schema_ok(pg, res) : prepared_ok(pg, res);
-        pg->setup_results++;
+        ExecStatusType status = PQresultStatus(res);
+        bool ok = status == PGRES_PIPELINE_SYNC ||
+                  (pg->setup_done == 0 ? schema_ok(pg, res) : prepared_ok(pg, res));
         PQclear(res);
         if (!ok)
             return ATTEMPT_FAILED;
+        if (status == PGRES_PIPELINE_SYNC) {
+            if (pg->setup_done != 1 + STMT__MAX || !PQexitPipelineMode(pg->conn))
+                break;
+            pg->stage = STAGE_READY;
+        }
     }
     if (pg->stage == STAGE_READY)
         return ATTEMPT_READY;
@@ -545,7 +567,7 @@ ensure_connected(struct store_pg *pg)
     if (pg->stage == STAGE_NONE) {
         if (now < pg->next_attempt_ms)
             return false;
-        start_attempt(pg, PROBE_TIMEOUT_MS);
+        start_attempt(pg, pg->probe_timeout_ms);
     }
     return continue_attempt(pg, pg->unhealthy ? now + PROBE_WAIT_MS : pg->attempt_deadline);
 }
@@ -996,28 +1018,43 @@ merged_options(const char *conninfo, long statement_timeout_ms)
     return options;
 }
 
-/*
- * The query a new connection sends (one round trip: a connection costs a fork and SCRAM on
- * the server already): the schema's version, then a PREPARE per statement. NULL if out of
- * memory.
- */
-static char *
-setup_sql(void)
+/* How many hosts a connection string names (host=a,b or postgresql://a,b/): at least 1. */
+static int
+host_count(const char *conninfo)
 {
-    static const char check[] = "SELECT max(version) FROM schema_migrations";
-    size_t size = sizeof(check);
+    PQconninfoOption *parsed =
+        is_connection_string(conninfo) ? PQconninfoParse(conninfo, NULL) : NULL;
+    const char *hosts = NULL;
+    int n = 1;
 
-    for (int i = 0; i < STMT__MAX; i++)
-        size +=
-            strlen("; PREPARE \"\" AS ") + strlen(statements[i].name) + strlen(statements[i].sql);
-    char *sql = malloc(size);
-    if (sql == NULL)
-        return NULL;
-    size_t len = (size_t)snprintf(sql, size, "%s", check);
-    for (int i = 0; i < STMT__MAX; i++)
-        len += (size_t)snprintf(sql + len, size - len, "; PREPARE \"%s\" AS %s", statements[i].name,
-                                statements[i].sql);
-    return sql;
+    for (PQconninfoOption *o = parsed; o != NULL && o->keyword != NULL; o++)
+        if ((strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0) &&
+            o->val != NULL && o->val[0] != '\0' && hosts == NULL)
+            hosts = o->val;
+    if (hosts == NULL)
+        hosts = getenv("PGHOST");
+    for (const char *c = hosts; c != NULL && *c != '\0'; c++)
+        n += *c == ',';
+    PQconninfoFree(parsed);
+    return n;
+}
+
+/*
+ * How long a probe (a connection attempt while the database is unhealthy) may live:
+ * PROBE_TIMEOUT_MS for one host. With several hosts (a fail-over pair,
+ * target_session_attrs=read-write) libpq tries them one after another within one attempt, and
+ * a host that vanished (no RST ever comes) holds the attempt until TCP gives up on it
+ * (tcp_user_timeout, our default the call deadline); an attempt given up before that would
+ * never get past the first host to a standby promoted behind it. Requests wait for a probe at
+ * most PROBE_WAIT_MS each, so a longer one costs them nothing.
+ */
+static long
+probe_timeout(const char *conninfo, long db_timeout_ms)
+{
+    long hosts = host_count(conninfo);
+    long probe = hosts > 1 ? hosts * db_timeout_ms : PROBE_TIMEOUT_MS;
+
+    return probe > PROBE_TIMEOUT_MS ? probe : PROBE_TIMEOUT_MS;
 }
 
 struct store_pg *
@@ -1029,12 +1066,12 @@ store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms
         return NULL;
     pg->conninfo = strdup(conninfo);
     pg->options = merged_options(conninfo, statement_timeout_ms);
-    pg->setup_sql = setup_sql();
-    if (pg->conninfo == NULL || pg->options == NULL || pg->setup_sql == NULL) {
+    if (pg->conninfo == NULL || pg->options == NULL) {
         store_pg_free(pg);
         return NULL;
     }
     pg->db_timeout_ms = db_timeout_ms > 0 ? db_timeout_ms : statement_timeout_ms + 500;
+    pg->probe_timeout_ms = probe_timeout(conninfo, pg->db_timeout_ms);
     snprintf(pg->tcp_user_timeout, sizeof(pg->tcp_user_timeout), "%ld", pg->db_timeout_ms);
     pg->next_attempt_ms = 0;
     return pg;
@@ -1048,7 +1085,7 @@ store_pg_free(struct store_pg *pg)
     disconnect(pg);
     free(pg->conninfo);
     free(pg->options);
-    free(pg->setup_sql);
+
     free(pg);
 }
 
