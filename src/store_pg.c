@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 /*
- * While the database is unhealthy, a connection attempt (a probe) starts at most this often;
- * it lives at most PROBE_TIMEOUT_MS (a connection costs the server a fork and SCRAM: 0.3 s was
- * seen on a loaded machine), and is advanced by the
- * requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before answering
- * 503: no request waits behind a long attempt.
+ * While the database is unhealthy, a connection attempt (a probe) starts at most every
+ * PROBE_INTERVAL_MS; it lives the call deadline, at least PROBE_TIMEOUT_MS (probe_timeout:
+ * a connection costs the server a fork and SCRAM, 0.3 s on a loaded machine), and is carried
+ * on by the requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before
+ * answering 503: no request waits behind a long attempt.
  */
 #define PROBE_INTERVAL_MS 250
 #define PROBE_TIMEOUT_MS 2000
@@ -1040,8 +1040,9 @@ host_count(const char *conninfo)
 }
 
 /*
- * How long a probe (a connection attempt while the database is unhealthy) may live:
- * PROBE_TIMEOUT_MS for one host. With several hosts (a fail-over pair,
+ * How long a probe (a connection attempt while the database is unhealthy) may live: the call
+ * deadline, at least PROBE_TIMEOUT_MS, for one host (SCRAM's key derivation alone took over
+ * 2 s in a worker under valgrind on a loaded machine). With several hosts (a fail-over pair,
  * target_session_attrs=read-write) libpq tries them one after another within one attempt, and
  * a host that vanished (no RST ever comes) holds the attempt until TCP gives up on it
  * (tcp_user_timeout, our default the call deadline); an attempt given up before that would
@@ -1052,7 +1053,7 @@ static long
 probe_timeout(const char *conninfo, long db_timeout_ms)
 {
     long hosts = host_count(conninfo);
-    long probe = hosts > 1 ? hosts * db_timeout_ms : PROBE_TIMEOUT_MS;
+    long probe = hosts > 1 ? hosts * db_timeout_ms : db_timeout_ms;
 
     return probe > PROBE_TIMEOUT_MS ? probe : PROBE_TIMEOUT_MS;
 }
