@@ -23,6 +23,8 @@ struct request {
     size_t body_limit;         /* the limit in bytes, for the 413 message */
     const char *authorization; /* the Authorization header, NULL when absent */
     const struct auth_settings *auth; /* NULL: the open API (NOTES_AUTH=off) */
+    const char *request_id; /* nginx's X-Request-ID for this request; NULL or "" when none */
+    bool metrics_allowed;   /* nginx's /metrics location (loopback or metrics_allow) sent it */
 };
 
 /*

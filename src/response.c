@@ -12,6 +12,8 @@ void
 response_init(struct response *resp, response_write_fn write, void *write_ctx)
 {
     resp->status = 200;
+    resp->route = -1;
+    resp->content_type = NULL;
     resp->allow[0] = '\0';
     resp->bearer_challenge = false;
     resp->body = (struct buf)BUF_INIT;
@@ -126,8 +128,8 @@ put_decimal(char *at, size_t n)
 
 /*
  * Sends the CGI head; a streamed answer has no Content-Length (nginx chunks it). At most
- * 8 + 3 + 1 + 22 + 2 (status) + 32 (type) + 7 + 63 + 2 (allow) + 26 (WWW-Authenticate)
- * + 16 + 20 + 2 (length) + 2 bytes.
+ * 8 + 3 + 1 + 22 + 2 (status) + 16 + 41 + 2 (type) + 7 + 63 + 2 (allow) + 26
+ * (WWW-Authenticate) + 16 + 20 + 2 (length) + 2 bytes.
  */
 static bool
 send_head(struct response *resp, bool with_length)
@@ -139,7 +141,9 @@ send_head(struct response *resp, bool with_length)
     at = put_decimal(at, (size_t)resp->status);
     at = put_text(at, " ");
     at = put_text(at, response_reason(resp->status));
-    at = put_text(at, "\r\nContent-Type: application/json\r\n");
+    at = put_text(at, "\r\nContent-Type: ");
+    at = put_text(at, resp->content_type != NULL ? resp->content_type : "application/json");
+    at = put_text(at, "\r\n");
     if (resp->allow[0] != '\0') {
         at = put_text(at, "Allow: ");
         at = put_text(at, resp->allow);

@@ -1,6 +1,9 @@
 /* store_pg.c: the notes store in Postgres through libpq. */
 #include "store_pg.h"
 
+#include "log.h"
+#include "metrics.h"
+
 #include <errno.h>
 #include <libpq-fe.h>
 #include <limits.h>
@@ -132,6 +135,11 @@ struct store_pg {
     PGconn *conn;              /* NULL while disconnected */
     long long next_attempt_ms; /* while disconnected: no connection attempt before this */
     char last_problem[256];    /* the last logged problem, so an outage is logged once */
+    bool connected_once;       /* a later connection counts as a reconnect (metrics) */
+    long ready_cache_ms;       /* GET /ready answers from the last probe for this long */
+    long long ready_at_ms;     /* when the last probe ran; 0: never */
+    bool ready_ok;
+    char ready_why[256];
 };
 
 static long long
@@ -143,7 +151,16 @@ now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Logs a problem to stderr (nginx's and spawn-fcgi's log) unless it is the one logged last. */
+static long long
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Logs a problem (JSON, with the request's id) unless it is the one logged last. */
 static void
 report(struct store_pg *pg, const char *what, const char *why)
 {
@@ -154,7 +171,7 @@ report(struct store_pg *pg, const char *what, const char *why)
     if (strcmp(line, pg->last_problem) == 0)
         return;
     snprintf(pg->last_problem, sizeof(pg->last_problem), "%s", line);
-    fprintf(stderr, "notes-worker[%d]: %s\n", (int)getpid(), line);
+    log_event(LOG_WARN, what, why);
 }
 
 static void
@@ -286,6 +303,8 @@ call_failed(struct store_pg *pg, const char *what, enum wait wait)
     char why[200];
 
     report(pg, what, no_answer_reason(pg, wait, why, sizeof(why)));
+    if (wait == WAIT_TIMEOUT)
+        metrics_count(METRIC_DEADLINE_EXPIRIES);
     if (wait == WAIT_TIMEOUT)
         mark_unhealthy(pg);
     else
@@ -451,7 +470,10 @@ connect_until(struct store_pg *pg, long long deadline)
         return false;
     }
     if (pg->last_problem[0] != '\0')
-        fprintf(stderr, "notes-worker[%d]: database connection ready\n", (int)getpid());
+        log_event(LOG_WARN, "database connection ready", NULL);
+    if (pg->connected_once)
+        metrics_count(METRIC_DB_RECONNECTS);
+    pg->connected_once = true;
     pg->last_problem[0] = '\0';
     return true;
 }
@@ -508,8 +530,8 @@ enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
  * fast until the database answers a probe.
  */
 static enum run
-run_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
-             PGresult **out)
+run_untimed(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
+            PGresult **out)
 {
     *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -538,6 +560,20 @@ run_prepared(struct store_pg *pg, enum statement stmt, const char *const *params
             return RUN_UNAVAILABLE;
     }
     return RUN_UNAVAILABLE;
+}
+
+/* run_untimed, its time added to the request's database time, a 503 counted (metrics). */
+static enum run
+run_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
+             PGresult **out)
+{
+    long long start = now_us();
+    enum run run = run_untimed(pg, stmt, params, retry, out);
+
+    log_add_db_us(now_us() - start);
+    if (run == RUN_UNAVAILABLE)
+        metrics_count(METRIC_DB_ERRORS);
+    return run;
 }
 
 /* run_prepared for statements that must succeed: the result, or NULL (logged) for a 503. */
@@ -707,7 +743,12 @@ pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void
     snprintf(offset_text, sizeof(offset_text), "%lld", offset);
     if (limit >= 0 && limit <= LIST_AT_ONCE_MAX_ROWS)
         return list_at_once(impl, params, on_row, arg);
-    return list_streamed(impl, params, on_row, arg);
+    long long start = now_us();
+    enum store_result result = list_streamed(impl, params, on_row, arg);
+    log_add_db_us(now_us() - start); /* includes the time the rows took to reach the client */
+    if (result == STORE_UNAVAILABLE)
+        metrics_count(METRIC_DB_ERRORS);
+    return result;
 }
 
 /* --- NOTES_AUTH=on ------------------------------------------------------------------------ */
@@ -888,6 +929,39 @@ pg_token_revoke(void *impl, const struct token_hash *token)
     return result;
 }
 
+/*
+ * GET /ready: the worker's own connection (made again if it is gone, no more often than the
+ * fail-fast probes allow) and one query of the schema version, with the probe's short deadline;
+ * or the last answer while it is younger than ready_cache_ms: however often /ready is asked,
+ * each worker asks the database at most that often.
+ */
+static enum store_result
+pg_ready(void *impl, char *why, size_t why_size)
+{
+    struct store_pg *pg = impl;
+    long long now = now_ms();
+
+    if (pg->ready_at_ms == 0 || now - pg->ready_at_ms >= pg->ready_cache_ms) {
+        long long t = pg->db_timeout_ms < PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS;
+        pg->ready_ok = ensure_connected(pg) && check_schema(pg, now_ms() + t);
+        if (!pg->ready_ok && pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_OK)
+            mark_lost(pg);
+        snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
+                 pg->ready_ok                   ? ""
+                 : pg->last_problem[0] != '\0' ? pg->last_problem
+                                               : "database unavailable, reconnecting");
+        pg->ready_at_ms = now_ms();
+    }
+    snprintf(why, why_size, "%s", pg->ready_why);
+    return pg->ready_ok ? STORE_OK : STORE_UNAVAILABLE;
+}
+
+void
+store_pg_set_ready_cache(struct store_pg *pg, long ms)
+{
+    pg->ready_cache_ms = ms;
+}
+
 static const struct store_ops pg_ops = {
     .create = pg_create,
     .get = pg_get,
@@ -904,6 +978,7 @@ static const struct store_ops pg_ops = {
     .token_create = pg_token_create,
     .token_user = pg_token_user,
     .token_revoke = pg_token_revoke,
+    .ready = pg_ready,
 };
 
 /* Whether libpq reads conninfo as a connection string (else it is a database name). */
@@ -957,6 +1032,7 @@ store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms
         return NULL;
     }
     pg->db_timeout_ms = db_timeout_ms > 0 ? db_timeout_ms : statement_timeout_ms + 500;
+    pg->ready_cache_ms = 1000;
     snprintf(pg->tcp_user_timeout, sizeof(pg->tcp_user_timeout), "%ld", pg->db_timeout_ms);
     pg->next_attempt_ms = 0;
     return pg;
