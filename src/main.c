@@ -33,8 +33,11 @@ on_sighup(int sig)
 static void
 print_routes(void)
 {
+    /* The API's routes, as docs/openapi.json documents them; /ready and /metrics are the
+       operator's (README, "Operating it"), not the API's. */
     for (int e = 0; e < ENDPOINT__MAX; e++)
-        printf("%s %s\n", router_method((enum endpoint)e), router_template((enum endpoint)e));
+        if (e != ENDPOINT_READY && e != ENDPOINT_METRICS)
+            printf("%s %s\n", router_method((enum endpoint)e), router_template((enum endpoint)e));
 }
 
 static void
