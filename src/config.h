@@ -19,14 +19,14 @@ struct config {
     const char *database_url;  /* DATABASE_URL: a libpq URI or keyword string; "" = libpq's PG* */
     size_t max_body;           /* NOTES_MAX_BODY: largest accepted body in bytes */
     long statement_timeout_ms; /* NOTES_STATEMENT_TIMEOUT_MS: longest a query may run (server) */
-    long db_timeout_ms; /* NOTES_DB_TIMEOUT_MS: the worker's deadline for any database call */
-    bool auth;          /* NOTES_AUTH: "on" = accounts and bearer tokens; "off" (default) */
-    long token_ttl_s;   /* NOTES_TOKEN_TTL: seconds a token stays valid */
-    const char *log_level;     /* NOTES_LOG_LEVEL: error, warn or info */
-    const char *log_file;      /* NOTES_LOG_FILE: "" = stderr */
-    long ready_cache_ms;       /* NOTES_READY_CACHE_MS: how long a /ready probe is reused */
-    const char *metrics_file;  /* NOTES_METRICS_FILE: "" = this worker's counters only */
-    long pool_size;            /* WORKERS: the pool's configured size (0: unknown) */
+    long db_timeout_ms;       /* NOTES_DB_TIMEOUT_MS: the worker's deadline for any database call */
+    bool auth;                /* NOTES_AUTH: "on" = accounts and bearer tokens; "off" (default) */
+    long token_ttl_s;         /* NOTES_TOKEN_TTL: seconds a token stays valid */
+    const char *log_level;    /* NOTES_LOG_LEVEL: error, warn or info */
+    const char *log_file;     /* NOTES_LOG_FILE: "" = stderr */
+    long ready_cache_ms;      /* NOTES_READY_CACHE_MS: how long a /ready probe is reused */
+    const char *metrics_file; /* NOTES_METRICS_FILE: "" = this worker's counters only */
+    long pool_size;           /* WORKERS: the pool's configured size (0: unknown) */
 };
 
 /*

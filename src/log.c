@@ -14,7 +14,7 @@
 #define LINE_MAX_BYTES 4096
 
 static enum log_level max_level = LOG_WARN;
-static char log_path[1024];      /* "" = stderr */
+static char log_path[1024]; /* "" = stderr */
 static int log_fd = STDERR_FILENO;
 static volatile sig_atomic_t reopen_wanted;
 static char request_id[80];
@@ -146,10 +146,11 @@ begin_line(struct line *l, enum log_level level, const char *event)
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     l->len = 0;
-    int n = snprintf(head, sizeof(head),
-                     "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\",\"pid\":%d,",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     ts.tv_nsec / 1000000, level_names[level], (int)getpid());
+    int n =
+        snprintf(head, sizeof(head),
+                 "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\",\"pid\":%d,",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 ts.tv_nsec / 1000000, level_names[level], (int)getpid());
     put(l, head, (size_t)n);
     put_str(l, "\"request_id\":");
     if (request_id[0] != '\0')

@@ -33,7 +33,8 @@ void log_request_end(void);
 void log_add_db_us(long long us);
 long long log_db_us(void);
 
-/* {"time":…,"level":…,"pid":…,"request_id":…,"event":event,"detail":detail} (detail may be NULL). */
+/* {"time":…,"level":…,"pid":…,"request_id":…,"event":event,"detail":detail} (detail may be NULL).
+ */
 void log_event(enum log_level level, const char *event, const char *detail);
 
 /* The line of one finished request (level info): method, path, status, total and database time. */

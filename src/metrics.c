@@ -200,8 +200,7 @@ metrics_request(int route, int status, long long duration_us)
     bump(&mine->duration_sum_us, duration_us > 0 ? (uint64_t)duration_us : 0);
 }
 
-static bool
-appendf(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool appendf(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static bool
 appendf(struct buf *out, const char *fmt, ...)
@@ -219,7 +218,8 @@ bool
 metrics_render(struct buf *out)
 {
     static const char *const counter_names[METRIC__COUNTERS][2] = {
-        {"notes_db_errors_total", "Store calls that found the database unavailable (answered 503)."},
+        {"notes_db_errors_total",
+         "Store calls that found the database unavailable (answered 503)."},
         {"notes_db_reconnects_total", "Database connections made after a worker's first one."},
         {"notes_db_deadline_expiries_total", "Statements given up at their deadline."},
     };
@@ -261,10 +261,12 @@ metrics_render(struct buf *out)
                 snprintf(status, sizeof(status), "%d", statuses[st]);
             else
                 snprintf(status, sizeof(status), "other");
-            ok = ok && appendf(out, "notes_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
-                               r < ENDPOINT__MAX ? router_method((enum endpoint)r) : "",
-                               r < ENDPOINT__MAX ? router_template((enum endpoint)r) : "none",
-                               status, (unsigned long long)req[r][st]);
+            ok = ok &&
+                 appendf(out,
+                         "notes_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
+                         r < ENDPOINT__MAX ? router_method((enum endpoint)r) : "",
+                         r < ENDPOINT__MAX ? router_template((enum endpoint)r) : "none", status,
+                         (unsigned long long)req[r][st]);
         }
     ok = ok && buf_append_str(out, "# HELP notes_request_duration_seconds Time from a request's "
                                    "arrival at a worker to its answer.\n"
@@ -279,24 +281,29 @@ metrics_render(struct buf *out)
                                (unsigned long long)count);
     }
     ok = ok && appendf(out, "notes_request_duration_seconds_sum %.6f\n", (double)sum_us / 1e6);
-    ok = ok && appendf(out, "notes_request_duration_seconds_count %llu\n", (unsigned long long)count);
+    ok = ok &&
+         appendf(out, "notes_request_duration_seconds_count %llu\n", (unsigned long long)count);
     for (int c = 0; c < METRIC__COUNTERS; c++)
         ok = ok && appendf(out, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", counter_names[c][0],
                            counter_names[c][1], counter_names[c][0], counter_names[c][0],
                            (unsigned long long)counters[c]);
-    ok = ok && appendf(out, "# HELP notes_worker_starts_total Worker processes started (a restart "
-                            "counts again).\n# TYPE notes_worker_starts_total counter\n"
-                            "notes_worker_starts_total %llu\n",
+    ok = ok && appendf(out,
+                       "# HELP notes_worker_starts_total Worker processes started (a restart "
+                       "counts again).\n# TYPE notes_worker_starts_total counter\n"
+                       "notes_worker_starts_total %llu\n",
                        (unsigned long long)starts);
-    ok = ok && appendf(out, "# HELP notes_pool_size Worker processes the pool is configured to "
-                            "run.\n# TYPE notes_pool_size gauge\nnotes_pool_size %ld\n",
+    ok = ok && appendf(out,
+                       "# HELP notes_pool_size Worker processes the pool is configured to "
+                       "run.\n# TYPE notes_pool_size gauge\nnotes_pool_size %ld\n",
                        configured_pool);
-    ok = ok && appendf(out, "# HELP notes_pool_workers Worker processes running now.\n"
-                            "# TYPE notes_pool_workers gauge\nnotes_pool_workers %u\n",
+    ok = ok && appendf(out,
+                       "# HELP notes_pool_workers Worker processes running now.\n"
+                       "# TYPE notes_pool_workers gauge\nnotes_pool_workers %u\n",
                        alive);
-    ok = ok && appendf(out, "# HELP notes_pool_busy_workers Workers serving a request now (this "
-                            "one included).\n# TYPE notes_pool_busy_workers gauge\n"
-                            "notes_pool_busy_workers %u\n",
+    ok = ok && appendf(out,
+                       "# HELP notes_pool_busy_workers Workers serving a request now (this "
+                       "one included).\n# TYPE notes_pool_busy_workers gauge\n"
+                       "notes_pool_busy_workers %u\n",
                        busy);
     return ok;
 }

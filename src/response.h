@@ -15,14 +15,14 @@
 typedef bool (*response_write_fn)(void *ctx, const char *data, size_t len);
 
 struct response {
-    int status;            /* 200 unless set */
-    int route; /* the endpoint that answered (router.h), -1 when no route matched */
-    char allow[64];        /* the Allow header of a 405, or "" */
-    bool bearer_challenge; /* a 401: send WWW-Authenticate: Bearer */
+    int status;               /* 200 unless set */
+    int route;                /* the endpoint that answered (router.h), -1 when no route matched */
+    char allow[64];           /* the Allow header of a 405, or "" */
+    bool bearer_challenge;    /* a 401: send WWW-Authenticate: Bearer */
     const char *content_type; /* NULL: application/json (the API); /metrics is text */
-    struct buf body;       /* JSON not yet sent */
-    bool head_sent;        /* streaming started: status and headers are final */
-    bool failed;           /* a write failed; the rest of the answer is dropped */
+    struct buf body;          /* JSON not yet sent */
+    bool head_sent;           /* streaming started: status and headers are final */
+    bool failed;              /* a write failed; the rest of the answer is dropped */
     response_write_fn write;
     void *write_ctx;
 };

@@ -947,7 +947,7 @@ pg_ready(void *impl, char *why, size_t why_size)
         if (!pg->ready_ok && pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_OK)
             mark_lost(pg);
         snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
-                 pg->ready_ok                   ? ""
+                 pg->ready_ok                  ? ""
                  : pg->last_problem[0] != '\0' ? pg->last_problem
                                                : "database unavailable, reconnecting");
         pg->ready_at_ms = now_ms();

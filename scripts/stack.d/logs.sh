@@ -15,6 +15,12 @@ cmd_logs() {
 		say "nginx: logs reopened"
 	fi
 	if pid_alive "$RUN_DIR/pool.pid"; then
+		# As root the workers run as nobody, who cannot create files in the log directory: the
+		# new file is made here, for them (logrotate's `create` would do the same).
+		if [ ! -e "$LOG_DIR/worker.log" ]; then
+			touch "$LOG_DIR/worker.log"
+			is_root && chown "$APP_USER:$APP_GROUP" "$LOG_DIR/worker.log"
+		fi
 		for pid in $(pgrep -P "$(cat "$RUN_DIR/pool.pid")"); do
 			kill -HUP "$pid" 2>/dev/null && n=$((n + 1))
 		done
