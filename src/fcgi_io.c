@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static const char *
 param_or(FCGX_Request *fr, const char *name, const char *fallback)
@@ -70,8 +71,17 @@ fcgi_write(void *ctx, const char *data, size_t len)
 void
 fcgi_abort(FCGX_Request *fr)
 {
-    /* FCGX_Finish_r would flush and send FCGI_END_REQUEST; FCGX_Free only closes (detached: at
-       once, without libfcgi's lingering close). The next FCGX_Accept_r finds nothing to finish. */
+    /* With fastcgi_keep_conn off nginx takes the upstream's close as the normal end of the
+       answer (measured: the client then saw a clean, complete chunked 200). A record header of
+       FastCGI version 0, which nginx must reject, makes it an upstream error instead: nginx
+       closes the client's connection without the final chunk. libfcgi writes whole records, so
+       this lands on a record boundary. FCGX_Free then closes without FCGI_END_REQUEST
+       (detached: at once, no lingering close); the next FCGX_Accept_r finds nothing to finish. */
+    static const unsigned char invalid_record[8] = {0};
+
+    if (fr->ipcFd >= 0 && write(fr->ipcFd, invalid_record, sizeof(invalid_record)) < 0) {
+        /* nginx is gone already: nothing to tell it */
+    }
     FCGX_Detach(fr);
     FCGX_Free(fr, 1);
 }

@@ -14,11 +14,16 @@
 #include <time.h>
 #include <unistd.h>
 
-/* While the database is unhealthy, connection attempts (probes) start at most this often... */
+/*
+ * While the database is unhealthy, a connection attempt (a probe) starts at most this often;
+ * it lives at most PROBE_TIMEOUT_MS (a connection costs the server a fork and SCRAM: 0.3 s was
+ * seen on a loaded machine), and is advanced by the
+ * requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before answering
+ * 503: no request waits behind a long attempt.
+ */
 #define PROBE_INTERVAL_MS 250
-/* ...and each may take at most this long (capped by the store's deadline), so that no request
-   waits long behind a database that does not answer. */
-#define PROBE_TIMEOUT_MS 1000
+#define PROBE_TIMEOUT_MS 2000
+#define PROBE_WAIT_MS 50
 /* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
 #define KEEPALIVES_IDLE_S "10"
 #define KEEPALIVES_INTERVAL_S "3"
@@ -127,17 +132,31 @@ static const struct {
                            1},
 };
 
+/* A connection's life: an attempt goes through CONNECTING and SETUP to READY. */
+enum stage {
+    STAGE_NONE,       /* no connection */
+    STAGE_CONNECTING, /* PQconnectPoll until PGRES_POLLING_OK */
+    STAGE_SETUP,      /* the schema check and the prepares were sent (one pipeline) */
+    STAGE_READY,      /* usable */
+};
+
 struct store_pg {
     char *conninfo;            /* the user's DATABASE_URL, "" for libpq's PG* variables */
     char *options;             /* our -c settings, then the user's own options (theirs win) */
     char tcp_user_timeout[24]; /* ms, for libpq */
     long db_timeout_ms;        /* the longest any database call may take (NOTES_DB_TIMEOUT_MS) */
     PGconn *conn;              /* NULL while disconnected */
-    long long next_attempt_ms; /* while disconnected: no connection attempt before this */
-    char last_problem[256];    /* the last logged problem, so an outage is logged once */
-    bool connected_once;       /* a later connection counts as a reconnect (metrics) */
-    long ready_cache_ms;       /* GET /ready answers from the last probe for this long */
-    long long ready_at_ms;     /* when the last probe ran; 0: never */
+    enum stage stage;          /* how far the connection (attempt) has come */
+    PostgresPollingStatusType polling; /* STAGE_CONNECTING: what PQconnectPoll said last */
+    int setup_done;                    /* STAGE_SETUP: how many of its commands have answered */
+    long long attempt_deadline;        /* when the attempt in progress is given up */
+    long long attempt_ms;              /* its length, for the log */
+    bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
+    long long next_attempt_ms;         /* while disconnected: no connection attempt before this */
+    char last_problem[256];            /* the last logged problem, so an outage is logged once */
+    bool connected_once;               /* a later connection counts as a reconnect (metrics) */
+    long ready_cache_ms;               /* GET /ready answers from the last probe for this long */
+    long long ready_at_ms;             /* when the last probe ran; 0: never */
     bool ready_ok;
     char ready_why[256];
 };
@@ -151,6 +170,7 @@ now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Logs a problem to stderr (nginx's and spawn-fcgi's log) unless it is the one logged last. */
 static long long
 now_us(void)
 {
@@ -160,7 +180,6 @@ now_us(void)
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Logs a problem (JSON, with the request's id) unless it is the one logged last. */
 static void
 report(struct store_pg *pg, const char *what, const char *why)
 {
@@ -171,7 +190,7 @@ report(struct store_pg *pg, const char *what, const char *why)
     if (strcmp(line, pg->last_problem) == 0)
         return;
     snprintf(pg->last_problem, sizeof(pg->last_problem), "%s", line);
-    log_event(LOG_WARN, what, why);
+    log_event(LOG_WARN, what, why); /* JSON, with the request's id */
 }
 
 static void
@@ -180,6 +199,7 @@ disconnect(struct store_pg *pg)
     if (pg->conn != NULL)
         PQfinish(pg->conn);
     pg->conn = NULL;
+    pg->stage = STAGE_NONE;
 }
 
 /*
@@ -191,6 +211,7 @@ mark_lost(struct store_pg *pg)
 {
     disconnect(pg);
     pg->next_attempt_ms = 0;
+    pg->unhealthy = false;
 }
 
 /*
@@ -202,6 +223,7 @@ mark_unhealthy(struct store_pg *pg)
 {
     disconnect(pg);
     pg->next_attempt_ms = now_ms() + PROBE_INTERVAL_MS;
+    pg->unhealthy = true;
 }
 
 enum wait { WAIT_READY, WAIT_TIMEOUT, WAIT_BROKEN };
@@ -285,7 +307,9 @@ collect_result(PGconn *conn, long long deadline, enum wait *wait)
 static const char *
 no_answer_reason(struct store_pg *pg, enum wait wait, char *why, size_t size)
 {
-    if (wait == WAIT_TIMEOUT)
+    if (wait == WAIT_TIMEOUT && pg->stage != STAGE_READY)
+        snprintf(why, size, "no answer within %lld ms", pg->attempt_ms);
+    else if (wait == WAIT_TIMEOUT)
         snprintf(why, size, "no answer within %ld ms (NOTES_DB_TIMEOUT_MS)", pg->db_timeout_ms);
     else
         snprintf(why, size, "%s", pg->conn != NULL ? PQerrorMessage(pg->conn) : "no connection");
@@ -311,16 +335,6 @@ call_failed(struct store_pg *pg, const char *what, enum wait wait)
         mark_lost(pg);
 }
 
-/* Runs sql (no parameters) with a deadline; the result or NULL, as collect_result. */
-static PGresult *
-run_sql(struct store_pg *pg, const char *sql, long long deadline, enum wait *wait)
-{
-    *wait = WAIT_BROKEN;
-    if (!PQsendQuery(pg->conn, sql))
-        return NULL;
-    return collect_result(pg->conn, deadline, wait);
-}
-
 /* Refuses a database whose texts are not UTF-8: varchar(50) would then count bytes. */
 static bool
 check_encoding(struct store_pg *pg)
@@ -343,18 +357,13 @@ check_encoding(struct store_pg *pg)
     return false;
 }
 
-/* Checks that the schema is the one the queries are written for, or a newer (additive) one. */
+/* Whether the schema (res: its version) is the one the queries are written for, or newer. */
 static bool
-check_schema(struct store_pg *pg, long long deadline)
+schema_ok(struct store_pg *pg, const PGresult *res)
 {
-    enum wait wait;
-    PGresult *res = run_sql(pg, "SELECT max(version) FROM schema_migrations", deadline, &wait);
-    bool ok = false;
     char why[200];
 
-    if (res == NULL) {
-        no_answer_reason(pg, wait, why, sizeof(why));
-    } else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         snprintf(why, sizeof(why), "cannot read schema_migrations (%s); run scripts/migrate",
                  PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL
                      ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
@@ -365,35 +374,100 @@ check_schema(struct store_pg *pg, long long deadline)
                  "scripts/migrate",
                  PQgetisnull(res, 0, 0) ? "none" : PQgetvalue(res, 0, 0), STORE_PG_SCHEMA_VERSION);
     } else {
-        ok = true;
+        return true;
     }
-    PQclear(res);
-    if (!ok)
-        report(pg, "database not ready", why);
-    return ok;
+    report(pg, "database not ready", why);
+    return false;
 }
 
+/* Whether a prepare of the setup succeeded (res: its answer). */
 static bool
-prepare_statements(struct store_pg *pg, long long deadline)
+prepared_ok(struct store_pg *pg, const PGresult *res)
 {
-    for (int i = 0; i < STMT__MAX; i++) {
-        enum wait wait = WAIT_BROKEN;
-        PGresult *res = NULL;
-        char why[200];
+    if (PQresultStatus(res) == PGRES_COMMAND_OK)
+        return true;
+    report(pg, "cannot prepare statements", PQresultErrorMessage(res));
+    return false;
+}
 
-        if (PQsendPrepare(pg->conn, statements[i].name, statements[i].sql, statements[i].nparams,
-                          NULL))
-            res = collect_result(pg->conn, deadline, &wait);
-        bool ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (!ok)
-            report(pg, "cannot prepare statements",
-                   res != NULL ? PQresultErrorMessage(res)
-                               : no_answer_reason(pg, wait, why, sizeof(why)));
+/*
+ * Sends what a new connection needs in one pipeline (one round trip; a connection costs the
+ * server a fork and SCRAM already): the schema's version, then each statement's prepare.
+ */
+static bool
+send_setup(struct store_pg *pg)
+{
+    if (!PQenterPipelineMode(pg->conn) ||
+        !PQsendQueryParams(pg->conn, "SELECT max(version) FROM schema_migrations", 0, NULL, NULL,
+                           NULL, NULL, 0))
+        return false;
+    for (int i = 0; i < STMT__MAX; i++)
+        if (!PQsendPrepare(pg->conn, statements[i].name, statements[i].sql, statements[i].nparams,
+                           NULL))
+            return false;
+    return PQpipelineSync(pg->conn) == 1;
+}
+
+enum attempt { ATTEMPT_READY, ATTEMPT_PENDING, ATTEMPT_FAILED };
+
+/*
+ * Advances the attempt in progress as far as it gets before until (now_ms): PENDING when it
+ * had to wait longer, FAILED (logged) when the server refused or broke the connection.
+ */
+static enum attempt
+advance_attempt(struct store_pg *pg, long long until)
+{
+    char why[200];
+    enum wait wait;
+
+    while (pg->stage != STAGE_READY) {
+        if (pg->stage == STAGE_CONNECTING) {
+            if (pg->polling == PGRES_POLLING_OK) {
+                if (!check_encoding(pg))
+                    return ATTEMPT_FAILED;
+                if (PQsetnonblocking(pg->conn, 1) != 0 || !send_setup(pg))
+                    break;
+                pg->stage = STAGE_SETUP;
+                pg->setup_done = 0;
+                continue;
+            }
+            if (pg->polling == PGRES_POLLING_FAILED)
+                break;
+            wait = wait_socket(pg->conn, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+                               until);
+            if (wait == WAIT_TIMEOUT)
+                return ATTEMPT_PENDING;
+            pg->polling = PQconnectPoll(pg->conn);
+            continue;
+        }
+        /* STAGE_SETUP: each command's answer and its end (NULL), then the pipeline's sync. */
+        wait = await_result(pg->conn, until);
+        if (wait == WAIT_TIMEOUT)
+            return ATTEMPT_PENDING;
+        if (wait == WAIT_BROKEN)
+            break;
+        PGresult *res = PQgetResult(pg->conn);
+        if (res == NULL) {
+            pg->setup_done++;
+            continue;
+        }
+        ExecStatusType status = PQresultStatus(res);
+        bool ok = status == PGRES_PIPELINE_SYNC ||
+                  (pg->setup_done == 0 ? schema_ok(pg, res) : prepared_ok(pg, res));
         PQclear(res);
         if (!ok)
-            return false;
+            return ATTEMPT_FAILED;
+        if (status == PGRES_PIPELINE_SYNC) {
+            if (pg->setup_done != 1 + STMT__MAX || !PQexitPipelineMode(pg->conn))
+                break;
+            pg->stage = STAGE_READY;
+        }
     }
-    return true;
+    if (pg->stage == STAGE_READY)
+        return ATTEMPT_READY;
+    report(pg, "cannot connect to the database",
+           no_answer_reason(pg, WAIT_BROKEN, why, sizeof(why)));
+    return ATTEMPT_FAILED;
 }
 
 /*
@@ -428,60 +502,56 @@ start_connection(struct store_pg *pg)
     return PQconnectStartParams(keys, values, 1);
 }
 
-/* Drives a started connection to the end with PQconnectPoll, or fails at the deadline. */
-static bool
-finish_connection(struct store_pg *pg, long long deadline)
-{
-    PostgresPollingStatusType status = PGRES_POLLING_WRITING;
-    char why[200];
-
-    if (PQstatus(pg->conn) == CONNECTION_BAD)
-        status = PGRES_POLLING_FAILED;
-    while (status != PGRES_POLLING_OK) {
-        enum wait wait = WAIT_BROKEN;
-        if (status != PGRES_POLLING_FAILED)
-            wait =
-                wait_socket(pg->conn, status == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
-        if (wait == WAIT_TIMEOUT || status == PGRES_POLLING_FAILED) {
-            report(pg, "cannot connect to the database",
-                   no_answer_reason(pg, wait, why, sizeof(why)));
-            return false;
-        }
-        status = PQconnectPoll(pg->conn);
-    }
-    return true;
-}
-
-/* Connects, checks and prepares, all before deadline (now_ms); false after logging why. */
-static bool
-connect_until(struct store_pg *pg, long long deadline)
+/* Starts a connection attempt that may last length_ms; its failure is left to the caller. */
+static void
+start_attempt(struct store_pg *pg, long long length_ms)
 {
     disconnect(pg);
-    pg->next_attempt_ms = now_ms() + PROBE_INTERVAL_MS; /* if this fails: fail fast until then */
+    pg->attempt_ms = length_ms;
+    pg->attempt_deadline = now_ms() + length_ms;
     pg->conn = start_connection(pg);
-    if (pg->conn == NULL) {
-        report(pg, "cannot connect to the database", "out of memory");
-        return false;
+    pg->stage = STAGE_CONNECTING;
+    pg->polling = pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_BAD ? PGRES_POLLING_WRITING
+                                                                           : PGRES_POLLING_FAILED;
+}
+
+/*
+ * Advances the attempt in progress, waiting at most until wait_until (now_ms); true once the
+ * connection is ready. An attempt that failed or outlived its deadline is dropped and the
+ * database is taken as unhealthy: requests answer 503 at once until the next probe.
+ */
+static bool
+continue_attempt(struct store_pg *pg, long long wait_until)
+{
+    char why[200];
+
+    if (wait_until > pg->attempt_deadline)
+        wait_until = pg->attempt_deadline;
+    enum attempt attempt = advance_attempt(pg, wait_until);
+    if (attempt == ATTEMPT_READY) {
+        if (pg->last_problem[0] != '\0')
+            log_event(LOG_WARN, "database connection ready", NULL);
+        if (pg->connected_once)
+            metrics_count(METRIC_DB_RECONNECTS);
+        pg->connected_once = true;
+        pg->last_problem[0] = '\0';
+        pg->unhealthy = false;
+        return true;
     }
-    if (!finish_connection(pg, deadline) || !check_encoding(pg) ||
-        PQsetnonblocking(pg->conn, 1) != 0 || !check_schema(pg, deadline) ||
-        !prepare_statements(pg, deadline)) {
-        disconnect(pg);
-        return false;
-    }
-    if (pg->last_problem[0] != '\0')
-        log_event(LOG_WARN, "database connection ready", NULL);
-    if (pg->connected_once)
-        metrics_count(METRIC_DB_RECONNECTS);
-    pg->connected_once = true;
-    pg->last_problem[0] = '\0';
-    return true;
+    if (attempt == ATTEMPT_PENDING && now_ms() < pg->attempt_deadline)
+        return false; /* still under way: the next request carries it on */
+    if (attempt == ATTEMPT_PENDING)
+        report(pg, "cannot connect to the database",
+               no_answer_reason(pg, WAIT_TIMEOUT, why, sizeof(why)));
+    mark_unhealthy(pg);
+    return false;
 }
 
 bool
 store_pg_connect(struct store_pg *pg)
 {
-    return connect_until(pg, now_ms() + pg->db_timeout_ms);
+    start_attempt(pg, pg->db_timeout_ms > PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS);
+    return continue_attempt(pg, pg->attempt_deadline);
 }
 
 /*
@@ -499,24 +569,28 @@ idle_connection_alive(PGconn *conn)
 }
 
 /*
- * A usable connection, or false at once (fail fast): while the database is unhealthy a
- * connection attempt (a probe, with a short deadline of its own) starts at most every
- * PROBE_INTERVAL_MS; in between, requests answer 503 without waiting.
+ * A usable connection, or false soon (fail fast). A connection found lost (a restart,
+ * pg_terminate_backend) is replaced at once, waiting for the new one. While the database is
+ * unhealthy (a deadline passed, an attempt failed), an attempt starts at most every
+ * PROBE_INTERVAL_MS and each request waits for it at most PROBE_WAIT_MS: the others answer
+ * 503 without waiting.
  */
 static bool
 ensure_connected(struct store_pg *pg)
 {
-    if (pg->conn != NULL && idle_connection_alive(pg->conn))
+    if (pg->stage == STAGE_READY && idle_connection_alive(pg->conn))
         return true;
-    if (pg->conn != NULL) {
+    if (pg->stage == STAGE_READY) {
         report(pg, "database connection lost", "reconnecting");
         mark_lost(pg); /* the server may be back already: try at once */
     }
     long long now = now_ms();
-    if (now < pg->next_attempt_ms)
-        return false;
-    return connect_until(
-        pg, now + (pg->db_timeout_ms < PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS));
+    if (pg->stage == STAGE_NONE) {
+        if (now < pg->next_attempt_ms)
+            return false;
+        start_attempt(pg, PROBE_TIMEOUT_MS);
+    }
+    return continue_attempt(pg, pg->unhealthy ? now + PROBE_WAIT_MS : pg->attempt_deadline);
 }
 
 enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
@@ -929,11 +1003,28 @@ pg_token_revoke(void *impl, const struct token_hash *token)
     return result;
 }
 
+/* The schema's version over the worker's own connection, with the probes' short deadline. */
+static bool
+probe_schema(struct store_pg *pg)
+{
+    enum wait wait = WAIT_BROKEN;
+    PGresult *res = NULL;
+
+    if (PQsendQuery(pg->conn, "SELECT max(version) FROM schema_migrations"))
+        res = collect_result(pg->conn, now_ms() + PROBE_TIMEOUT_MS, &wait);
+    if (res == NULL) {
+        call_failed(pg, "ready", wait);
+        return false;
+    }
+    bool ok = schema_ok(pg, res);
+    PQclear(res);
+    return ok;
+}
+
 /*
- * GET /ready: the worker's own connection (made again if it is gone, no more often than the
- * fail-fast probes allow) and one query of the schema version, with the probe's short deadline;
- * or the last answer while it is younger than ready_cache_ms: however often /ready is asked,
- * each worker asks the database at most that often.
+ * GET /ready: the worker's own connection (made again if it is gone, as requests would) and one
+ * query of the schema version; or the last answer while it is younger than ready_cache_ms:
+ * however often /ready is asked, each worker asks the database at most that often.
  */
 static enum store_result
 pg_ready(void *impl, char *why, size_t why_size)
@@ -942,10 +1033,7 @@ pg_ready(void *impl, char *why, size_t why_size)
     long long now = now_ms();
 
     if (pg->ready_at_ms == 0 || now - pg->ready_at_ms >= pg->ready_cache_ms) {
-        long long t = pg->db_timeout_ms < PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS;
-        pg->ready_ok = ensure_connected(pg) && check_schema(pg, now_ms() + t);
-        if (!pg->ready_ok && pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_OK)
-            mark_lost(pg);
+        pg->ready_ok = ensure_connected(pg) && probe_schema(pg);
         snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
                  pg->ready_ok                  ? ""
                  : pg->last_problem[0] != '\0' ? pg->last_problem
@@ -1046,6 +1134,7 @@ store_pg_free(struct store_pg *pg)
     disconnect(pg);
     free(pg->conninfo);
     free(pg->options);
+
     free(pg);
 }
 

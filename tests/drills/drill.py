@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import pwd
+import signal
 import subprocess
 import sys
 import threading
@@ -64,6 +65,42 @@ def pg_start():
     p = _as_owner([_pg_ctl(), "-D", _pg_data(), "-l", log, "-w", "-t", "60", "start"])
     if p.returncode != 0:
         raise RuntimeError("pg_ctl start failed: " + p.stdout)
+
+
+def pg_processes():
+    """The stack's own Postgres: its postmaster (from postmaster.pid) and the postmaster's children."""
+    with open(os.path.join(_pg_data(), "postmaster.pid")) as f:
+        postmaster = int(f.readline().strip())
+    children = []
+    for task in os.listdir("/proc/%d/task" % postmaster):
+        try:
+            with open("/proc/%d/task/%s/children" % (postmaster, task)) as f:
+                children += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+    return postmaster, children
+
+
+def pg_freeze():
+    """SIGSTOP the stack's own Postgres (never anyone else's): a server that stops answering
+    without closing anything, like a stalled disk or a frozen VM. Returns what pg_thaw needs."""
+    postmaster, _ = pg_processes()
+    os.kill(postmaster, signal.SIGSTOP)  # first, so that it forks nothing new meanwhile
+    _, children = pg_processes()
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGSTOP)
+        except ProcessLookupError:
+            pass
+    return [postmaster] + children
+
+
+def pg_thaw(pids):
+    for pid in reversed(pids):
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
 
 
 def pg_running():
