@@ -107,6 +107,14 @@ try:
 finally:
     drill.pg_start()
 check(e2e.wait_until(lambda: get("/ready").status == 200, 20), "Postgres back: /ready 200 again within 20 s")
+
+
+def all_ready():
+    """Every worker back: 20 answers of /ready in a row, over fresh connections, are 200."""
+    return all(get("/ready").status == 200 for _ in range(20))
+
+
+check(e2e.wait_until(all_ready, 30, 0.5), "every worker ready again within 30 s")
 check(compose_health("nginx") == 0, "compose's nginx health check passes again")
 
 time.sleep(1.5)  # nginx writes its access log at least once a second

@@ -94,7 +94,7 @@ psql -qAtc "CREATE DATABASE notes_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTY
 start latin1 DATABASE_URL=dbname=notes_latin1
 expect "503 on a LATIN1 database" "$(call "$tmp/latin1.sock" GET /notes/1/)" "503 Service Unavailable" \
 	'{"detail":"Database unavailable, try again shortly"}'
-if grep -q 'database "notes_latin1" has encoding LATIN1; notes-worker needs a UTF8 database' "$tmp/latin1.log"; then
+if grep -qF 'database \"notes_latin1\" has encoding LATIN1; notes-worker needs a UTF8 database' "$tmp/latin1.log"; then
 	echo "ok - the LATIN1 database is refused with a clear log line"; passes=$((passes + 1))
 else
 	echo "not ok - no log line naming the encoding:"; cat "$tmp/latin1.log"; failures=$((failures + 1))
