@@ -4,7 +4,15 @@
 # Environment: UPSTREAM (host:port of the pool, default app:9000), PORT (default 8002),
 # NGINX_WORKERS (default 1), NOTES_MAX_BODY (the workers' limit, default 65536), CONF (templates, default /etc/notes/conf), RUN (default /run/notes).
 # FastCGI keep-alive stays off, as on the host (README, "FastCGI keep-alive").
+# NOTES_AUTH=on: POST /token and /users/ limited to AUTH_RATE_LIMIT (default 2) requests per
+# second per client address, bursts of 5 times that, as scripts/stack does (429 JSON).
 set -eu
+rate_zone="# rate limit off" rate_limit="# rate limit off"
+if [ "${NOTES_AUTH:-off}" = on ] && [ "${AUTH_RATE_LIMIT:-2}" -gt 0 ]; then
+	r=${AUTH_RATE_LIMIT:-2}
+	rate_zone="map \$uri \$notes_auth_limit_key { default \"\"; ~^/(token|users)/?\$ \$binary_remote_addr; } limit_req_zone \$notes_auth_limit_key zone=notes_auth:10m rate=${r}r/s; limit_req_status 429;"
+	rate_limit="limit_req zone=notes_auth burst=$((5 * r)) nodelay;"
+fi
 conf=${CONF:-/etc/notes/conf}
 run=${RUN:-/run/notes}
 mkdir -p "$run/conf" "$run/tmp"
@@ -23,8 +31,8 @@ set -- \
 	"CONF_DIR=$run/conf" \
 	"DOCS_ROOT=${DOCS_ROOT:-/usr/share/notes-api/docs}" \
 	"CLIENT_MAX_BODY=$((${NOTES_MAX_BODY:-65536} + 8192))" \
-	"RATE_LIMIT_ZONE=# rate limit off" \
-	"RATE_LIMIT=# rate limit off" \
+	"RATE_LIMIT_ZONE=$rate_zone" \
+	"RATE_LIMIT=$rate_limit" \
 	"ACCESS_LOG_FORMAT=notes_json" \
 	"METRICS_ALLOW=${METRICS_ALLOW:+allow $METRICS_ALLOW;}"
 docs_include="# no conf/docs.conf.in: no /docs"

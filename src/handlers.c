@@ -20,6 +20,7 @@
 #define DETAIL_NOTE_NOT_FOUND "Note not found"
 #define DETAIL_UNAVAILABLE "Database unavailable, try again shortly"
 #define DETAIL_UNPARSABLE "There was an error parsing the body"
+#define DETAIL_NO_MEMORY "Service temporarily out of memory"
 /* FastAPI's security tutorial's wording. */
 #define DETAIL_NOT_AUTHENTICATED "Not authenticated"
 #define DETAIL_BAD_CREDENTIALS "Could not validate credentials"
@@ -106,6 +107,9 @@ read_note_body(const struct request *req, struct note *note, struct json_object 
     case BODY_UNPARSABLE:
         status = 400;
         break;
+    case BODY_NO_MEMORY:
+        status = 503;
+        break;
     }
     json_body_free(&doc);
     return status;
@@ -135,7 +139,7 @@ handle_create(const struct request *req, const struct route_match *match, struct
     if (status == 422) {
         respond_validation(resp, detail);
     } else if (status != 0) {
-        response_set_detail(resp, status, DETAIL_UNPARSABLE);
+        response_set_detail(resp, status, status == 503 ? DETAIL_NO_MEMORY : DETAIL_UNPARSABLE);
     } else {
         enum store_result result;
         if (who != NULL) {
@@ -215,8 +219,8 @@ handle_update(const struct request *req, const struct route_match *match, struct
     for (size_t i = 0; i < json_object_array_length(body_detail); i++)
         json_object_array_add(detail, json_object_get(json_object_array_get_idx(body_detail, i)));
 
-    if (status == 400) {
-        response_set_detail(resp, 400, DETAIL_UNPARSABLE);
+    if (status == 400 || status == 503) {
+        response_set_detail(resp, status, status == 503 ? DETAIL_NO_MEMORY : DETAIL_UNPARSABLE);
     } else if (decode_error) {
         respond_validation(resp, body_detail);
     } else if (id_check == ID_INVALID || status == 422) {
@@ -355,12 +359,15 @@ handle_create_user(const struct request *req, const struct route_match *match,
     case BODY_UNPARSABLE:
         status = 400;
         break;
+    case BODY_NO_MEMORY:
+        status = 503;
+        break;
     }
     json_body_free(&doc);
     if (status == 422) {
         respond_validation(resp, detail);
     } else if (status != 0) {
-        response_set_detail(resp, status, DETAIL_UNPARSABLE);
+        response_set_detail(resp, status, status == 503 ? DETAIL_NO_MEMORY : DETAIL_UNPARSABLE);
     } else if (!password_hash(in.password, in.password_len, hash)) {
         response_set_detail(resp, 503, "Cannot hash the password, try again shortly");
     } else {

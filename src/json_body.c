@@ -119,6 +119,29 @@ sequence_bytes(const char *s)
 enum dict_result { DICT_OK, DICT_NOT_A_DICT, DICT_KEY_NOT_STRING, DICT_NO_MEMORY };
 
 /*
+ * How many distinct keys an object has as Python's json makes it a dict (a repeated key keeps
+ * its first place and its last value), counting no further than 3; firsts receives the member
+ * indexes of the first two, in order.
+ */
+static size_t
+distinct_keys(const struct pyjson_node *object, size_t firsts[2])
+{
+    size_t distinct = 0;
+
+    for (size_t i = 0; i < object->nchildren && distinct < 3; i++) {
+        const struct pyjson_node *m = &object->children[i];
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = object->children[j].key_len == m->key_len &&
+                   memcmp(object->children[j].key, m->key, m->key_len) == 0;
+        if (!seen && distinct < 2)
+            firsts[distinct] = i;
+        distinct += !seen;
+    }
+    return distinct;
+}
+
+/*
  * pydantic's dict_validator calls dict(value) on anything that is not a dict: a list of
  * pairs becomes a mapping, where a pair is a two-element list, a two-character string or an
  * object with two members (its keys). Then NoteSchema(**mapping) needs string keys.
@@ -127,6 +150,7 @@ static enum dict_result
 fields_of_pairs(struct body_doc *doc, const struct pyjson_node *list)
 {
     bool key_not_string = false;
+    size_t firsts[2];
 
     doc->letters.children = calloc(2 * list->nchildren + 1, sizeof(struct pyjson_node));
     if (doc->letters.children == NULL)
@@ -144,9 +168,11 @@ fields_of_pairs(struct body_doc *doc, const struct pyjson_node *list)
             value = letter_node(&doc->letters, e->text + first, e->text_len - first);
             if (key == NULL || value == NULL)
                 return DICT_NO_MEMORY;
-        } else if (e->kind == PYJSON_OBJECT && e->nchildren == 2) {
-            key = letter_node(&doc->letters, e->children[0].key, e->children[0].key_len);
-            value = letter_node(&doc->letters, e->children[1].key, e->children[1].key_len);
+        } else if (e->kind == PYJSON_OBJECT && distinct_keys(e, firsts) == 2) {
+            key = letter_node(&doc->letters, e->children[firsts[0]].key,
+                              e->children[firsts[0]].key_len);
+            value = letter_node(&doc->letters, e->children[firsts[1]].key,
+                                e->children[firsts[1]].key_len);
             if (key == NULL || value == NULL)
                 return DICT_NO_MEMORY;
         } else {
@@ -204,7 +230,9 @@ json_body_read_fields(const struct request *req, const char *first, const char *
     text = decoded.text;
     len = decoded.len;
     if (!pyjson_parse(text, len, &doc->root, &err)) {
-        if (err.too_deep || err.int_too_long || err.no_memory)
+        if (err.no_memory)
+            return BODY_NO_MEMORY;
+        if (err.too_deep || err.int_too_long)
             return BODY_UNPARSABLE;
         add_decode_error(detail, text, len, err.msg, err.offset);
         return BODY_DECODE;
@@ -230,7 +258,7 @@ json_body_read_fields(const struct request *req, const char *first, const char *
                            "type_error", NULL);
             return BODY_INVALID;
         case DICT_NO_MEMORY:
-            return BODY_UNPARSABLE;
+            return BODY_NO_MEMORY;
         case DICT_NOT_A_DICT:
             break;
         }

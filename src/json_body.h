@@ -17,6 +17,7 @@ enum body_status {
     BODY_INVALID,    /* errors were added to detail (422) */
     BODY_DECODE,     /* not JSON: the one value_error.jsondecode error was added (422, alone) */
     BODY_UNPARSABLE, /* Python could not read it at all (too deep, huge integer): 400 */
+    BODY_NO_MEMORY,  /* the worker ran out of memory reading it: 503, not the client's fault */
 };
 
 struct body_doc {

@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 /*
- * While the database is unhealthy, a connection attempt (a probe) starts at most this often;
- * it lives at most PROBE_TIMEOUT_MS (a connection costs the server a fork and SCRAM: 0.3 s was
- * seen on a loaded machine), and is advanced by the
- * requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before answering
- * 503: no request waits behind a long attempt.
+ * While the database is unhealthy, a connection attempt (a probe) starts at most every
+ * PROBE_INTERVAL_MS; it lives the call deadline, at least PROBE_TIMEOUT_MS (probe_timeout:
+ * a connection costs the server a fork and SCRAM, 0.3 s on a loaded machine), and is carried
+ * on by the requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before
+ * answering 503: no request waits behind a long attempt.
  */
 #define PROBE_INTERVAL_MS 250
 #define PROBE_TIMEOUT_MS 2000
@@ -145,6 +145,7 @@ struct store_pg {
     char *options;             /* our -c settings, then the user's own options (theirs win) */
     char tcp_user_timeout[24]; /* ms, for libpq */
     long db_timeout_ms;        /* the longest any database call may take (NOTES_DB_TIMEOUT_MS) */
+    long probe_timeout_ms;     /* the longest a probe may take (see probe_timeout) */
     PGconn *conn;              /* NULL while disconnected */
     enum stage stage;          /* how far the connection (attempt) has come */
     PostgresPollingStatusType polling; /* STAGE_CONNECTING: what PQconnectPoll said last */
@@ -588,7 +589,7 @@ ensure_connected(struct store_pg *pg)
     if (pg->stage == STAGE_NONE) {
         if (now < pg->next_attempt_ms)
             return false;
-        start_attempt(pg, PROBE_TIMEOUT_MS);
+        start_attempt(pg, pg->probe_timeout_ms);
     }
     return continue_attempt(pg, pg->unhealthy ? now + PROBE_WAIT_MS : pg->attempt_deadline);
 }
@@ -1106,6 +1107,46 @@ merged_options(const char *conninfo, long statement_timeout_ms)
     return options;
 }
 
+/* How many hosts a connection string names (host=a,b or postgresql://a,b/): at least 1. */
+static int
+host_count(const char *conninfo)
+{
+    PQconninfoOption *parsed =
+        is_connection_string(conninfo) ? PQconninfoParse(conninfo, NULL) : NULL;
+    const char *hosts = NULL;
+    int n = 1;
+
+    for (PQconninfoOption *o = parsed; o != NULL && o->keyword != NULL; o++)
+        if ((strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0) &&
+            o->val != NULL && o->val[0] != '\0' && hosts == NULL)
+            hosts = o->val;
+    if (hosts == NULL)
+        hosts = getenv("PGHOST");
+    for (const char *c = hosts; c != NULL && *c != '\0'; c++)
+        n += *c == ',';
+    PQconninfoFree(parsed);
+    return n;
+}
+
+/*
+ * How long a probe (a connection attempt while the database is unhealthy) may live: the call
+ * deadline, at least PROBE_TIMEOUT_MS, for one host (SCRAM's key derivation alone took over
+ * 2 s in a worker under valgrind on a loaded machine). With several hosts (a fail-over pair,
+ * target_session_attrs=read-write) libpq tries them one after another within one attempt, and
+ * a host that vanished (no RST ever comes) holds the attempt until TCP gives up on it
+ * (tcp_user_timeout, our default the call deadline); an attempt given up before that would
+ * never get past the first host to a standby promoted behind it. Requests wait for a probe at
+ * most PROBE_WAIT_MS each, so a longer one costs them nothing.
+ */
+static long
+probe_timeout(const char *conninfo, long db_timeout_ms)
+{
+    long hosts = host_count(conninfo);
+    long probe = hosts > 1 ? hosts * db_timeout_ms : db_timeout_ms;
+
+    return probe > PROBE_TIMEOUT_MS ? probe : PROBE_TIMEOUT_MS;
+}
+
 struct store_pg *
 store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms)
 {
@@ -1120,6 +1161,7 @@ store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms
         return NULL;
     }
     pg->db_timeout_ms = db_timeout_ms > 0 ? db_timeout_ms : statement_timeout_ms + 500;
+    pg->probe_timeout_ms = probe_timeout(conninfo, pg->db_timeout_ms);
     pg->ready_cache_ms = 1000;
     snprintf(pg->tcp_user_timeout, sizeof(pg->tcp_user_timeout), "%ld", pg->db_timeout_ms);
     pg->next_attempt_ms = 0;

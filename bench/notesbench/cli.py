@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 
+from .auth import AUTH_SCENARIOS, AuthStack, run_auth
 from .chart import draw
 from .common import ALL_SCENARIOS, BENCH, die, say
 from .machine import busy_processes, machine_info
@@ -50,7 +51,9 @@ Options:
   --duration S         seconds per measurement (default 5)
   --conns LIST         connection counts (default 1,32,256)
   --threads N          wrk threads (default 2, never more than connections)
-  --scenarios LIST     subset of: ping,get,list100,list10k,listlimit,post,put,delete,mixed
+  --scenarios LIST     subset of: ping,get,list100,list10k,listlimit,post,put,delete,mixed,
+                       get_auth,post_auth (the last two: GET /notes/{id}/ and POST /notes/ with a
+                       bearer token, on a second stack with NOTES_AUTH=on on a free port; not with --url)
   --no-ceilings        skip the static/fcgi/pgbench ceilings
   --no-pgbench         skip the pgbench ceilings only
   --big N              notes for the "10,000 notes" list scenarios (default 10000)
@@ -120,7 +123,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="notes-bench-work.")
     runner = Runner(args, workdir)
-    stack = ceiling_nginx = None
+    stack = ceiling_nginx = auth_stack = None
     result = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "label": args.label,
               "machine": machine_info(), "rows": {}, "ceilings": {}, "peers": []}
     try:
@@ -160,6 +163,10 @@ def main():
                            "nginx_conf": conf_text}
         say("ours: %s" % summary)
         result["rows"]["ours"] = run_target(runner, ours, args, result["ceilings"])
+        if stack and any(s in args.scenarios for s in AUTH_SCENARIOS):
+            auth_stack = AuthStack(stack)
+            auth_stack.up()
+            result["rows"]["ours"] += run_auth(runner, auth_stack, args)
         if ours.dburl and not args.no_ceilings:
             result["ceilings"]["memory_floor"] = memory_floor(ours.dburl, workdir)
         result["ceilings"].pop("stack", None)
@@ -183,6 +190,8 @@ def main():
         result["ceilings"].pop("stack", None)
         if stack:
             stack.down()
+        if auth_stack:
+            auth_stack.down()
         if ceiling_nginx:
             ceiling_nginx.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -9,7 +9,8 @@ SRCDIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 BENCH = os.path.join(SRCDIR, "bench")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
-ALL_SCENARIOS = ["ping", "get", "list100", "list10k", "listlimit", "post", "put", "delete", "mixed"]
+ALL_SCENARIOS = ["ping", "get", "list100", "list10k", "listlimit", "post", "put", "delete", "mixed",
+                 "get_auth", "post_auth"]
 IS_ROOT = os.geteuid() == 0
 
 

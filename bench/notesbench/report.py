@@ -7,6 +7,8 @@ CEILING_OF = {
     "list10k": ("pgbench", "list10k"), "listlimit": ("pgbench", "listlimit"),
     "post": ("pgbench", "insert"), "put": ("pgbench", "update"), "delete": ("pgbench", "delete"),
     "mixed": ("pgbench", "mixed"),
+    # NOTES_AUTH=on (bench/notesbench/auth.py): the same statements plus the token's lookup.
+    "get_auth": ("pgbench", "select"), "post_auth": ("pgbench", "insert"),
 }
 
 
@@ -136,6 +138,12 @@ def check_targets(result):
             if pr and pr["rps"]:
                 x = r["rps"] / pr["rps"]
                 add("%s ≥ %.1f × %s (c=%d)" % (scen, peer_x, p, ref_c), "%.1f" % x, x >= peer_x)
+    for scen, open_scen in (("get_auth", "get"), ("post_auth", "post")):
+        r, o = rows.get((scen, ref_c)), rows.get((open_scen, ref_c))
+        if r and o and o["rps"]:
+            x = r["rps"] / o["rps"]
+            add("%s (bearer token, NOTES_AUTH=on) ≥ 0.85 × %s (open) (c=%d)" % (scen, open_scen, ref_c),
+                "%.2f" % x, x >= 0.85)
     for scen in ("ping", "get", "list100", "listlimit"):
         r = rows.get((scen, ref_c))
         if r:

@@ -45,7 +45,9 @@ class Stack:
                                                capture_output=True, text=True).stdout
         self.port = int(self.state["S_PORT"])
         self.workers = int(self.state["S_WORKERS"])
-        self.dburl = self.state["S_DATABASE_URL"]
+        # The embedded cluster's superuser (resets TRUNCATE, id pools insert in bulk, pgbench);
+        # the workers' own role may do neither.
+        self.dburl = self.state.get("S_ADMIN_DATABASE_URL") or self.state["S_DATABASE_URL"]
         self.base = "http://127.0.0.1:%d" % self.port
 
     def nginx_pids(self, table):

@@ -4,6 +4,9 @@
 //           on POST /notes/ creates a note in the real service, and on GET /notes/{id}/ reads
 //           it back; both responses are the service's.
 //   /redoc: ReDoc shows every operation.
+// With NOTES_AUTH=on (the stack's mode; docs/tests/browser.sh runs both): a user is registered
+// through the API, "Authorize" logs in with the OAuth2 password flow (POST /token from the
+// dialog), and "Try it out" then sends the bearer token with POST /notes/ and GET /notes/{id}/.
 // Every request the pages make must go to $BASE_URL (no CDN, no web fonts): others are blocked
 // and fail the test, as do page errors and console errors (a Content-Security-Policy violation
 // is one). Saves screenshots of /docs (screenshot-docs.png) and of the POST it ran
@@ -160,6 +163,32 @@ async function main() {
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`     screenshot: ${screenshot}`);
 
+  // With auth on: "Authorize" logs in with the password flow, as a user of /docs would.
+  const authOn = process.env.NOTES_AUTH === "on";
+  let bearer = null;
+  if (authOn) {
+    const user = { username: `swagger${Date.now() % 100000}`, password: "tried-in-swagger" };
+    const reg = await context.request.post(`${base}/users/`, { data: user });
+    check(reg.status() === 201, `a user is registered through the API (${reg.status()})`);
+    await page.locator(".auth-wrapper button.authorize").first().click();
+    const dialog = page.locator(".dialog-ux .modal-ux");
+    await dialog.waitFor();
+    await dialog.locator("#oauth_username").fill(user.username);
+    await dialog.locator("#oauth_password").fill(user.password);
+    const [tokenResponse] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${base}/token` && r.request().method() === "POST"),
+      dialog.locator(".auth-btn-wrapper button.authorize").first().click(),
+    ]);
+    check(tokenResponse.status() === 200, `Authorize sent POST /token and got 200 (${tokenResponse.status()})`);
+    const tokenBody = await tokenResponse.json();
+    bearer = tokenBody.access_token;
+    check(/^[A-Za-z0-9_-]{43}$/.test(bearer || ""), "the token answer holds a bearer token");
+    // Once logged in, the dialog's button turns into "Logout" ("Remove authorization").
+    await dialog.locator('button[aria-label="Remove authorization"]').first().waitFor();
+    check(true, "the dialog shows the user as authorized (Logout button)");
+    await dialog.locator(".auth-btn-wrapper button.btn-done").first().click();
+  }
+
   // "Try it out" on POST /notes/: the example body is prefilled; send it to the real service.
   const unique = `Tried out ${Date.now() % 100000}`;
   const post = page.locator(`.opblock[id$="-create_note_notes__post"]`);
@@ -177,6 +206,10 @@ async function main() {
     post.locator("button.execute").click(),
   ]);
   check(postResponse.status() === 201, `Execute sent POST /notes/ and got 201 (${postResponse.status()})`);
+  if (authOn) {
+    const sent = (await postResponse.request().allHeaders())["authorization"] || "";
+    check(sent === `Bearer ${bearer}`, `Try it out sent the bearer token (${sent.slice(0, 12)}...)`);
+  }
   const created = await postResponse.json();
   const postStatus = post.locator(".live-responses-table tr.response .response-col_status").first();
   await postStatus.waitFor();
@@ -206,7 +239,9 @@ async function main() {
     "Swagger UI displays the note read back from the database"
   );
   // Clean up through the API itself.
-  await context.request.delete(`${base}/notes/${created.id}/`);
+  await context.request.delete(`${base}/notes/${created.id}/`, {
+    headers: bearer ? { Authorization: `Bearer ${bearer}` } : {},
+  });
 
   // --- ReDoc --------------------------------------------------------------------------------
   const rresp = await page.goto(`${base}/redoc`);

@@ -9,6 +9,8 @@
 // route (and that /ping still answers 200). Last, checks that every documented (operation,
 // status) pair was answered, so the document cannot promise a status the service never gives.
 // The documented examples are validated against their schemas too.
+// With NOTES_AUTH=on (docs/tests/responses.sh runs both modes) every notes request carries a
+// bearer token, and the account routes and the 401/409/429 answers are exercised as well.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -111,8 +113,13 @@ function request(method, url, headers, body) {
   });
 }
 
-async function call(method, url, { body, contentType = "application/json", expect, name }) {
+const authOn = process.env.NOTES_AUTH === "on";
+let bearer = null; // with auth on: the token every call sends unless told otherwise
+
+async function call(method, url, { body, contentType = "application/json", expect, name, token }) {
   const headers = {};
+  const tok = token === undefined ? bearer : token;
+  if (tok) headers["Authorization"] = `Bearer ${tok}`;
   if (body !== undefined && contentType) headers["Content-Type"] = contentType;
   if (body !== undefined) headers["Content-Length"] = Buffer.byteLength(body);
   const res = await request(method, url, headers, body);
@@ -130,6 +137,13 @@ async function call(method, url, { body, contentType = "application/json", expec
   if (!documented) {
     check(false, `${label}: status ${status} is not documented for ${op.method} ${op.path}`);
     return null;
+  }
+  if (status === "204") {
+    check(text === "" && !deref(documented).content, `${label}: 204 without a body, as documented`);
+    return {};
+  }
+  if (status === "401") {
+    check(res.headers.get("www-authenticate") === "Bearer", `${label}: WWW-Authenticate: Bearer`);
   }
   const ctype = res.headers.get("content-type") || "";
   check(/^application\/json\b/i.test(ctype), `${label}: Content-Type ${ctype}`);
@@ -182,6 +196,35 @@ async function main() {
 
   const title = `resp ${process.pid} ${Date.now() % 100000}`;
   await call("GET", "/ping", { expect: 200 });
+  const FORM = "application/x-www-form-urlencoded";
+  let spare = null;
+  if (authOn) {
+    const user = { username: `resp${process.pid % 100000}`, password: "checked-against-the-doc" };
+    await call("POST", "/users/", { body: JSON.stringify(user), expect: 201 });
+    await call("POST", "/users/", { body: JSON.stringify(user), expect: 409, name: "taken" });
+    await call("POST", "/users/", { body: '{"username": "ab"}', expect: 422, name: "short, no password" });
+    const form = new URLSearchParams(user).toString();
+    const tok = await call("POST", "/token", { body: form, contentType: FORM, expect: 200 });
+    bearer = tok && tok.access_token;
+    const tok2 = await call("POST", "/token", { body: form, contentType: FORM, expect: 200, name: "a second session" });
+    spare = tok2 && tok2.access_token;
+    await call("POST", "/token", {
+      body: `username=${user.username}&password=not-the-password`, contentType: FORM, expect: 401, name: "wrong password",
+    });
+    await call("POST", "/token", { body: "username=x", contentType: FORM, expect: 422, name: "no password" });
+    await call("GET", "/users/me", { expect: 200 });
+    await call("GET", "/users/me", { token: null, expect: 401, name: "no token" });
+    await call("POST", "/logout", { token: null, expect: 401, name: "no token" });
+    const note = JSON.stringify({ title: "no token", description: "refused" });
+    await call("GET", "/notes/", { token: null, expect: 401, name: "no token" });
+    await call("POST", "/notes/", { body: note, token: "x".repeat(43), expect: 401, name: "unknown token" });
+    await call("GET", "/notes/1/", { token: null, expect: 401, name: "no token" });
+    await call("PUT", "/notes/1/", { body: note, token: null, expect: 401, name: "no token" });
+    await call("DELETE", "/notes/1/", { token: null, expect: 401, name: "no token" });
+    const huge = "x".repeat(66000);
+    await call("GET", "/users/me", { body: huge, expect: 413, name: "body over 64 KiB" });
+    await call("POST", "/logout", { body: huge, expect: 413, name: "body over 64 KiB" });
+  }
   await call("GET", "/ping/", { expect: 200, name: "trailing slash" });
   const created = await call("POST", "/notes/", {
     body: JSON.stringify({ title, description: "checked against the document" }),
@@ -251,6 +294,23 @@ async function main() {
   await call("DELETE", "/notes/1/", { body: big, expect: 413, name: "body over 64 KiB" });
   if (second) await call("DELETE", `/notes/${second.id}/`, { expect: 200 });
 
+  if (authOn) {
+    const huge = "x".repeat(66000);
+    await call("POST", "/users/", { body: huge, expect: 413, name: "body over 64 KiB" });
+    await call("POST", "/token", { body: huge, contentType: FORM, expect: 413, name: "body over 64 KiB" });
+    // A volley of logins from this address: nginx's limit answers 429 (then the next ones too).
+    let limited = false;
+    for (let i = 0; i < 40 && !limited; i++) {
+      limited = (await request("POST", "/token", { "Content-Type": FORM }, "username=a&password=b")).status === 429;
+    }
+    check(limited, "a volley of POST /token from one address gets a 429");
+    await call("POST", "/token", { body: "username=a&password=b", contentType: FORM, expect: 429, name: "volley" });
+    await call("POST", "/users/", { body: '{"username": "abc", "password": "12345678"}', expect: 429, name: "volley" });
+    await call("POST", "/logout", { expect: 204 });
+    await call("GET", "/users/me", { expect: 401, name: "logged out" });
+    bearer = spare;
+    await new Promise((r) => setTimeout(r, 6000)); // the limit's bucket drains (2/s, bursts of 10)
+  }
   if (stopDb) {
     execSync(stopDb, { stdio: "inherit" });
     console.log("     the stack's database is stopped");
@@ -261,6 +321,13 @@ async function main() {
     await call("GET", "/notes/1/", { expect: 503, name: "database down" });
     await call("PUT", "/notes/1/", { body, expect: 503, name: "database down" });
     await call("DELETE", "/notes/1/", { expect: 503, name: "database down" });
+    if (authOn) {
+      const form = "username=someone&password=something";
+      await call("POST", "/users/", { body: '{"username": "downtime", "password": "12345678"}', expect: 503, name: "database down" });
+      await call("POST", "/token", { body: form, contentType: FORM, expect: 503, name: "database down" });
+      await call("GET", "/users/me", { expect: 503, name: "database down" });
+      await call("POST", "/logout", { expect: 503, name: "database down" });
+    }
   }
 
   // With NOTES_AUTH=off (this stack) the account routes and the 401/409/429 answers do not
@@ -269,7 +336,7 @@ async function main() {
     (o.op.tags || []).includes("users") || ["401", "409", "429"].includes(status);
   for (const o of operations) {
     for (const status of Object.keys(o.op.responses)) {
-      if (process.env.NOTES_AUTH !== "on" && authOnly(o, status)) {
+      if (!authOn && authOnly(o, status)) {
         console.log(`     not exercised (NOTES_AUTH=off): ${o.method} ${o.path} ${status}`);
         continue;
       }

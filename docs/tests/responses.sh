@@ -1,10 +1,15 @@
 #!/bin/sh
 # docs/tests/responses.sh: real answers of a running stack validate against docs/openapi.json,
-# first with the database up, then (503) with the stack's embedded Postgres stopped.
+# first with the database up, then (503) with the stack's embedded Postgres stopped; once with
+# NOTES_AUTH=off, once with NOTES_AUTH=on (accounts, tokens, 401/409/429).
 set -eu
 if [ "${1:-}" != --inside ]; then
   . "$(cd "$(dirname "$0")" && pwd)/common.sh"
-  with_stack sh "$top_srcdir/docs/tests/responses.sh" --inside
+  echo "--- NOTES_AUTH=off"
+  NOTES_AUTH=off with_stack sh "$top_srcdir/docs/tests/responses.sh" --inside || exit $?
+  [ -n "${DOCS_BASE_URL:-}" ] && exit 0
+  echo "--- NOTES_AUTH=on"
+  NOTES_AUTH=on with_stack sh "$top_srcdir/docs/tests/responses.sh" --inside
   exit $?
 fi
 # Inside the stack (tests/e2e/with-stack exports BASE_URL and STACK_DIR): how to take the

@@ -3,7 +3,7 @@
 # Sourced by scripts/stack (which defines say, warn, die, is_root and SRCDIR); defines functions only.
 
 # As root, Postgres runs as `postgres`, nginx's workers as www-data and the FastCGI workers as
-# nobody. They must be able to reach $STACK_DIR: where a parent directory (e.g. /root) denies
+# notes (a system user of their own, created here). They must be able to reach $STACK_DIR: where a parent directory (e.g. /root) denies
 # them, grant exactly search permission (x) to exactly those users with an ACL.
 grant_search() {
 	local user=$1 dir=$2 d
@@ -22,10 +22,21 @@ grant_search() {
 	done
 }
 
+# The workers' system user: no login, no home, a group of its own (the Postgres socket
+# directory lets that group through).
+ensure_app_user() {
+	id "$APP_USER" >/dev/null 2>&1 && return 0
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell /usr/sbin/nologin --comment "notes-api FastCGI workers" "$APP_USER" ||
+		die "cannot create the system user $APP_USER"
+	say "created the system user $APP_USER (the FastCGI workers)"
+}
+
 prepare_dirs() {
 	mkdir -p "$STACK_DIR" "$RUN_DIR" "$LOG_DIR" "$CONF_OUT" "$STACK_DIR/tmp" "$STACK_DIR/bin"
 	if is_root; then
 		chmod 0755 "$STACK_DIR" "$RUN_DIR" "$LOG_DIR" "$CONF_OUT" "$STACK_DIR/tmp" "$STACK_DIR/bin"
+		ensure_app_user
 		local u
 		for u in "$NGINX_USER" "$APP_USER" "$PG_USER"; do
 			id "$u" >/dev/null 2>&1 || die "user $u does not exist (is its package installed?)"

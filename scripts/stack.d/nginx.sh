@@ -3,12 +3,29 @@
 # Sourced by scripts/stack (which defines say, warn, die, is_root and SRCDIR); defines functions only.
 
 # RATE_LIMIT=N: at most N requests per second per client address (bursts of 2N), beyond that 429.
+# NOTES_AUTH=on adds its own limit on POST /token and /users/ (AUTH_RATE_LIMIT per second, bursts
+# of 5 times that; 0 = off): argon2id is slow on purpose, so a password-guessing flood from one
+# address must not occupy the pool. Requests whose key is empty (every other path) are not
+# counted by that zone.
+auth_rate_limit() {
+	[ "$AUTH" = on ] && echo "${AUTH_RATE_LIMIT:-2}" || echo 0
+}
+
 rate_limit_zone() {
+	local any=0
 	if [ "${RATE_LIMIT:-0}" -gt 0 ]; then
-		echo "limit_req_zone \$binary_remote_addr zone=notes_api:10m rate=${RATE_LIMIT}r/s; limit_req_status 429;"
+		echo "limit_req_zone \$binary_remote_addr zone=notes_api:10m rate=${RATE_LIMIT}r/s;"
+		any=1
 	else
 		echo "# rate limit off (RATE_LIMIT=0)"
 	fi
+	if [ "$(auth_rate_limit)" -gt 0 ]; then
+		echo "map \$uri \$notes_auth_limit_key { default \"\"; ~^/(token|users)/?\$ \$binary_remote_addr; }"
+		echo "limit_req_zone \$notes_auth_limit_key zone=notes_auth:10m rate=$(auth_rate_limit)r/s;"
+		any=1
+	fi
+	[ $any = 1 ] && echo "limit_req_status 429;"
+	return 0
 }
 
 # NOTES_METRICS_ALLOW=NET: this network may read /metrics too (loopback always may).
@@ -28,6 +45,10 @@ rate_limit() {
 	else
 		echo "# rate limit off"
 	fi
+	if [ "$(auth_rate_limit)" -gt 0 ]; then
+		echo "limit_req zone=notes_auth burst=$((5 * $(auth_rate_limit))) nodelay;"
+	fi
+	return 0
 }
 
 render_conf() {

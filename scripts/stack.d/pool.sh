@@ -15,7 +15,7 @@ pool_start() {
 	chmod 0600 "$metrics_file"
 	is_root && chown "$APP_USER:$APP_GROUP" "$log_file" "$metrics_file"
 	if is_root; then
-		# The socket belongs to nginx's workers; the FastCGI workers run as nobody.
+		# The socket belongs to nginx's workers; the FastCGI workers run as notes.
 		args=(-U "$NGINX_USER" -G "$NGINX_GROUP" -M 0660 -u "$APP_USER" -g "$APP_GROUP")
 	else
 		args=(-M 0600)
@@ -33,7 +33,7 @@ pool_start() {
 	# replaced and logged in pool.log ("Spawning child[i] failed, next try").
 	(
 		# The workers get every effective setting in their environment (load_config), not the
-		# file: as root they run as nobody, who may not read it.
+		# file: as root they run as notes, who may not read it.
 		set -a
 		eval "$CONFIG_SHELL"
 		set +a
@@ -53,4 +53,20 @@ pool_start() {
 	done
 	tail -n 20 "$LOG_DIR/pool.log" >&2
 	die "the worker pool did not start (log: $LOG_DIR/pool.log)"
+}
+
+# NOTES_AUTH=on: scripts/token-cleanup removes expired and revoked tokens in the background,
+# as the workers' user with the workers' role (it deletes tokens, nothing else).
+cleanup_start() {
+	[ "$AUTH" = on ] || return 0
+	install -m 0755 "$SRCDIR/scripts/token-cleanup" "$STACK_DIR/bin/token-cleanup"
+	local as=()
+	is_root && as=(setpriv --reuid="$APP_USER" --regid="$APP_GROUP" --clear-groups --)
+	(
+		export DATABASE_URL="$DB_URL"
+		[ -n "${TOKEN_CLEANUP_INTERVAL:-}" ] && export TOKEN_CLEANUP_INTERVAL
+		cd /
+		exec setsid "${as[@]}" "$STACK_DIR/bin/token-cleanup"
+	) </dev/null >>"$LOG_DIR/cleanup.log" 2>&1 &
+	echo $! >"$RUN_DIR/cleanup.pid"
 }

@@ -60,8 +60,11 @@ init_settings() {
 	PG_SOCK=$PG_DIR/run
 	STATE=$STACK_DIR/stack.env
 	NGINX_USER=www-data NGINX_GROUP=www-data
-	APP_USER=nobody APP_GROUP=nogroup
+	# The FastCGI workers' own system user (created by `up` as root): not nobody, which other
+	# daemons share. The database roles: one owns the schema and migrates, one is the workers'.
+	APP_USER=notes APP_GROUP=notes
 	PG_USER=postgres
+	DB_OWNER_ROLE=notes_owner DB_APP_ROLE=notes_app
 	RESPAWNS=1000000 # multiwatch -r: see pool_start
 }
 
@@ -84,14 +87,19 @@ save_state() {
 		printf 'S_WORKERS=%q\n' "$WORKERS"
 		printf 'S_DB_MODE=%q\n' "$DB_MODE"
 		printf 'S_DATABASE_URL=%q\n' "$DB_URL"
+		printf 'S_ADMIN_DATABASE_URL=%q\n' "${DB_ADMIN_URL:-}"
+		printf 'S_AUTH=%q\n' "$AUTH"
 		printf 'S_KEEPALIVE=%q\n' "$KEEPALIVE"
 		printf 'S_DOCS=%q\n' "$HAVE_DOCS"
 	} >"$STATE.tmp"
+	# DATABASE_URL may hold a password (an external server): only this user reads the file.
+	chmod 0600 "$STATE.tmp"
 	mv "$STATE.tmp" "$STATE"
 }
 
 load_state() {
 	S_PORT='' S_BIND='' S_WORKERS='' S_DB_MODE='' S_DATABASE_URL='' S_KEEPALIVE='' S_DOCS=''
+	S_ADMIN_DATABASE_URL='' S_AUTH=''
 	# shellcheck disable=SC1090
 	[ -f "$STATE" ] && . "$STATE"
 	return 0

@@ -31,7 +31,7 @@ cmd_status() {
 	fi
 	n=$((n + 1))
 	if [ "$S_DB_MODE" = external ]; then
-		line=$(printf '%s' "$S_DATABASE_URL" | redact)
+		line=$(printf '%s' "${S_ADMIN_DATABASE_URL:-$S_DATABASE_URL}" | redact)
 		say "database: external, $line"
 	elif [ -f "$PG_DATA/PG_VERSION" ]; then
 		n=$((n + 1))
@@ -44,6 +44,7 @@ cmd_status() {
 	else
 		say "database: none yet"
 	fi
+	[ -n "$S_AUTH" ] && say "auth: NOTES_AUTH=$S_AUTH"
 	# Readiness as a client sees it: a worker reaches the database at the expected schema.
 	if pid_alive "$RUN_DIR/nginx.pid"; then
 		local ready

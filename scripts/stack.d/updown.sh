@@ -11,7 +11,17 @@ cmd_up() {
 	build_worker
 	load_config
 	PORT=${PORT:-8002}
-	BIND=${BIND:-}
+	AUTH=${NOTES_AUTH:-off}
+	[ "$AUTH" = on ] || [ "$AUTH" = off ] || die "NOTES_AUTH must be on or off: $AUTH"
+	# With auth off anyone who reaches the API can wipe it: loopback only, unless BIND says
+	# otherwise (then a warning). With auth on, all addresses unless BIND says otherwise.
+	if [ -z "${BIND:-}" ]; then
+		BIND=
+		[ "$AUTH" = off ] && BIND=127.0.0.1
+	elif [ "$AUTH" = off ] && ! [[ $BIND =~ ^(127\.[0-9.]+|::1|\[::1\]|localhost)$ ]]; then
+		warn "WARNING: NOTES_AUTH=off and BIND=$BIND: the API is open to anyone who can reach $BIND:$PORT (they can read, change and delete every note); set NOTES_AUTH=on to require accounts"
+	fi
+	[ -n "${AUTH_RATE_LIMIT:-}" ] && { [[ $AUTH_RATE_LIMIT =~ ^[0-9]+$ ]] || die "AUTH_RATE_LIMIT must be a whole number of requests per second"; }
 	WORKERS=${WORKERS:-$(nproc)}
 	NGINX_WORKERS=${NGINX_WORKERS:-1}
 	KEEPALIVE=${FCGI_KEEPALIVE:-0}
@@ -30,28 +40,40 @@ cmd_up() {
 	trap 'exit 1' INT TERM
 	# DATABASE_URL naming this stack's own embedded cluster (as tests/e2e/with-stack exports it)
 	# is not an external server.
-	if [ -n "${DATABASE_URL:-}" ] && [ "$DATABASE_URL" != "$(embedded_url)" ]; then
+	if [ -n "${DATABASE_URL:-}" ] && [ "$DATABASE_URL" != "$(embedded_url)" ] &&
+		[ "$DATABASE_URL" != "$(embedded_admin_url)" ]; then
 		DB_MODE=external
-		DB_URL=$DATABASE_URL
+		# Migrations with DATABASE_URL (the schema's owner); the workers with APP_DATABASE_URL
+		# (their own least-privilege role, see scripts/db-roles) when given.
+		DB_URL=${APP_DATABASE_URL:-$DATABASE_URL}
+		DB_ADMIN_URL=$DATABASE_URL
+		MIGRATE_URL=$DATABASE_URL
 		psql -X -q -d "$DB_URL" -c 'SELECT 1' >/dev/null || die "cannot connect to DATABASE_URL"
 	else
 		DB_MODE=embedded
 		pg_start
 		DB_URL=$(embedded_url)
+		DB_ADMIN_URL=$(embedded_admin_url)
+		MIGRATE_URL=$(embedded_owner_url)
 	fi
 	save_state
-	if ! DATABASE_URL=$DB_URL "$SRCDIR/scripts/migrate" | sed "s#^#$PROG: #"; then
+	if ! DATABASE_URL=$MIGRATE_URL "$SRCDIR/scripts/migrate" | sed "s#^#$PROG: #"; then
 		die "migrations failed"
+	fi
+	if [ "$DB_MODE" = embedded ]; then
+		DATABASE_URL=$DB_ADMIN_URL NOTES_OWNER_ROLE=$DB_OWNER_ROLE NOTES_APP_ROLE=$DB_APP_ROLE \
+			"$SRCDIR/scripts/db-roles" || die "cannot grant the workers' role its rights"
 	fi
 	render_conf
 	save_state
 	pool_start
+	cleanup_start
 	nginx_start
 	wait_ping || die "the stack does not answer GET /ping"
 	UP_DONE=1
 	trap - INT TERM
 
-	say "up: nginx on port $PORT, $WORKERS workers, database: $(printf '%s' "$DB_URL" | redact)"
+	say "up: nginx on ${BIND:-all addresses} port $PORT, $WORKERS workers, NOTES_AUTH=$AUTH, database: $(printf '%s' "$DB_URL" | redact)"
 	say "  API:   http://localhost:$PORT/notes/   (GET /ping, GET|POST /notes/, GET|PUT|DELETE /notes/{id}/)"
 	if [ -n "$HAVE_DOCS" ]; then
 		say "  docs:  http://localhost:$PORT/docs   http://localhost:$PORT/redoc   http://localhost:$PORT/openapi.json"
@@ -77,6 +99,7 @@ up_running_check() {
 stop_all() {
 	stop_pid "$RUN_DIR/nginx.pid" QUIT nginx
 	stop_pid "$RUN_DIR/pool.pid" TERM "worker pool"
+	stop_pid "$RUN_DIR/cleanup.pid" TERM "token cleanup"
 	rm -f "$RUN_DIR/fcgi.sock"
 	pg_stop
 }

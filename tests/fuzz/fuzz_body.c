@@ -278,6 +278,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case BODY_UNPARSABLE:
         FUZZ_CHECK(json_object_array_length(detail) == 0, "400 with errors");
         break;
+    case BODY_NO_MEMORY:
+        FUZZ_CHECK(json_object_array_length(detail) == 0, "503 with errors");
+        break;
     }
     for (size_t i = 0; i < json_object_array_length(detail); i++) {
         struct json_object *item = json_object_array_get_idx(detail, i), *v;

@@ -64,7 +64,7 @@ else
 	done
 fi
 [ -n "$extra_cflags" ] || extra_cflags="$(pkg-config --cflags libpq json-c)"
-[ -n "$extra_libs" ] || extra_libs="$(pkg-config --libs libpq json-c)"
+[ -n "$extra_libs" ] || extra_libs="$(pkg-config --libs libpq json-c libargon2 libsodium)"
 
 build() { # build NAME: the libFuzzer binary $out/bin/NAME
 	local name=$1

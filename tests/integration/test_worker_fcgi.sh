@@ -76,6 +76,55 @@ kill -TERM "$pid"
 if wait "$pid"; then echo "ok - SIGTERM exits 0"; passes=$((passes + 1)); else
 	echo "not ok - SIGTERM exit status $?"; failures=$((failures + 1)); fi
 
+# ok_if NAME CONDITION...: a check of its own.
+ok_if() {
+	local name=$1
+	shift
+	if "$@"; then echo "ok - $name"; passes=$((passes + 1)); else
+		echo "not ok - $name"; failures=$((failures + 1)); fi
+}
+fcgi() { python3 "$here/fcgi_client.py" "$@"; }
+
+# A body that ends early (the connection broke before CONTENT_LENGTH bytes): an aborted
+# request. Nothing is written, and no FCGI_END_REQUEST says it was answered.
+start cut DATABASE_URL=
+before=$(psql -qAtc 'SELECT count(*) FROM notes')
+got=$(fcgi "$tmp/cut.sock" POST /notes/ --body '{"title":"cut short","description":"never stored"}' --cut 20)
+ok_if "a body cut short gets no answer (${got:0:120})" \
+	test "$(jq -r '.end_request, .stdout_bytes' <<<"$got" | tr '\n' ' ')" = "false 0 "
+ok_if "a body cut short writes nothing" test "$(psql -qAtc 'SELECT count(*) FROM notes')" = "$before"
+ok_if "the worker serves on after it" test "$(call "$tmp/cut.sock" GET /ping | tail -n1)" = '{"ping":"pong!"}'
+
+# A stop signal during a slow body: the request in hand is finished, whole, then exit 0.
+for sig in TERM USR1; do
+	start "slow$sig" DATABASE_URL=
+	spid=$pid
+	got=$(fcgi "$tmp/slow$sig.sock" POST /notes/ --body '{"title":"slow body","description":"sent in pieces"}' \
+		--pieces 4 --gap 0.4 --signal "$spid:SIG$sig:piece1")
+	ok_if "SIG$sig during a slow body: the whole answer ($(cut -c1-160 <<<"$got"))" python3 -c '
+import json, re, sys
+a = json.loads(sys.argv[1])
+sys.exit(0 if a["end_request"] and re.fullmatch(r"Status: 201 Created\r\n.*\r\n\r\n\{\"title\":\"slow body\",\"description\":\"sent in pieces\",\"id\":\d+\}", a["stdout"], re.S) else 1)' "$got"
+	if wait "$spid"; then st=0; else st=$?; fi
+	ok_if "SIG$sig during a slow body: then the worker exits 0 (status $st)" test "$st" = 0
+done
+ok_if "both slow bodies were stored" test "$(psql -qAtc "SELECT count(*) FROM notes WHERE title = 'slow body'")" = 2
+
+# A stop signal during a long list: the whole list, then exit 0.
+psql -qAtc "INSERT INTO notes (title, description) SELECT 'long ' || i, 'list' FROM generate_series(1, 200000) AS i" >/dev/null
+total=$(psql -qAtc 'SELECT count(*) FROM notes')
+start longlist DATABASE_URL= NOTES_STATEMENT_TIMEOUT_MS=120000
+lpid=$pid
+fcgi "$tmp/longlist.sock" GET /notes/ --signal "$lpid:SIGTERM:out:1000" >"$tmp/longlist.json"
+count=$(python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+print(len(json.loads(a["stdout"].split("\r\n\r\n", 1)[1])) if a["end_request"] else "no end, %d bytes" % a["stdout_bytes"])' "$tmp/longlist.json" 2>&1 || true)
+ok_if "SIGTERM during a long list: all $total notes arrive ($count)" test "$count" = "$total"
+if wait "$lpid"; then st=0; else st=$?; fi
+ok_if "SIGTERM during a long list: then the worker exits 0 (status $st)" test "$st" = 0
+psql -qAtc "DELETE FROM notes WHERE description = 'list'" >/dev/null
+
 # A database that cannot be reached: /ping still answers, database routes say 503.
 start down DATABASE_URL=postgresql://nobody@127.0.0.1:1/none
 sock=$tmp/down.sock

@@ -300,6 +300,21 @@ test_list_limit_offset(void)
     harness_call(&store, "GET", "/notes/", "limit=0", NULL, NULL, 0, &a);
     ASSERT_ANSWER(a, 200, "[]");
     answer_free(&a);
+    /* Keys are percent-decoded too, as Starlette's parse_qsl does. */
+    harness_call(&store, "GET", "/notes/", "li%6Dit=2&%6f%66fset=3", NULL, NULL, 0, &a);
+    CU_ASSERT_EQUAL(a.status, 200);
+    CU_ASSERT_EQUAL(json_object_array_length(a.json), 2);
+    CU_ASSERT_EQUAL(
+        json_object_get_int(json_object_object_get(json_object_array_get_idx(a.json, 0), "id")), 4);
+    answer_free(&a);
+    harness_call(&store, "GET", "/notes/", "limi%74=x", NULL, NULL, 0, &a);
+    CU_ASSERT_EQUAL(a.status, 422);
+    answer_free(&a);
+    /* ...but a key that only starts like one is another key. */
+    harness_call(&store, "GET", "/notes/", "limit%20=x&limitx=y", NULL, NULL, 0, &a);
+    CU_ASSERT_EQUAL(a.status, 200);
+    CU_ASSERT_EQUAL(json_object_array_length(a.json), 5);
+    answer_free(&a);
 }
 
 /* pydantic v1 passes a non-dict body through Python's dict(): a list of pairs is a mapping. */
@@ -330,6 +345,15 @@ test_bodies_through_dict(void)
         {"[[\"title\", \"foo\"], [\"description\", \"bar\"]]", 201,
          "{\"title\":\"foo\",\"description\":\"bar\",\"id\":1}"},
         {"[{\"title\": 1, \"description\": 2}]", 422, NULL},
+        /* dict() as Python's: a repeated key keeps its last value... */
+        {"[[\"title\", \"foo\"], [\"title\", \"barbaz\"], [\"description\", \"bar\"]]", 201,
+         "{\"title\":\"barbaz\",\"description\":\"bar\",\"id\":1}"},
+        /* ...and an object element is a dict first: {"t": 1, "t": 2} has one key, no pair */
+        {"[{\"title\": 1, \"title\": 2}]", 422, not_dict},
+        /* {"a": 1, "b": 2, "a": 3} has two keys, a and b: the pair ("a", "b") */
+        {"[{\"a\": 1, \"b\": 2, \"a\": 3}]", 422, missing_both},
+        {"[{\"title\": 1, \"description\": 2, \"title\": 3}, [\"description\", \"bar\"]]", 201,
+         "{\"title\":\"description\",\"description\":\"bar\",\"id\":1}"},
         /* a pair's key holding a NUL: every byte of it is kept (found by fuzz_body) */
         {"[{\"title\": 1, \"d\\u0000esn\": 2}]", 422, NULL},
     };
