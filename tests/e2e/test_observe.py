@@ -25,7 +25,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "drills"))
 import e2e  # noqa: E402
 
 if not os.environ.get("BASE_URL"):
-    os.environ.update(WORKERS="3", NOTES_LOG_LEVEL="info")
+    # A configuration file for what with-stack does not pass on: nginx on every address, so a
+    # client in another network namespace can reach it (with auth off the default is loopback).
+    import tempfile
+    fd, conf = tempfile.mkstemp(prefix="test_observe.", suffix=".conf")
+    os.write(fd, b"# tests/e2e/test_observe.py\nbind = 0.0.0.0\n")
+    os.close(fd)
+    os.chmod(conf, 0o644)
+    os.environ.update(WORKERS="3", NOTES_LOG_LEVEL="info", NOTES_CONFIG=conf)
     os.environ.pop("NOTES_ACCESS_LOG", None)
 e2e.need_stack()
 import drill  # noqa: E402
@@ -278,4 +285,6 @@ for name in ("nginx-access.log", "worker.log"):
           % (name, len(ids), len(ids - old - new)))
     check(not (old & new), "%s: none twice" % name)
 
+if os.path.basename(os.environ.get("NOTES_CONFIG", "")).startswith("test_observe."):
+    os.unlink(os.environ["NOTES_CONFIG"])
 e2e.finish()
