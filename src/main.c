@@ -8,10 +8,14 @@
 #include "store_pg.h"
 #include "token.h"
 
+#include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/select.h>
 #include <time.h>
 
 static long long
@@ -75,9 +79,9 @@ on_stop_signal(int signo)
 /*
  * SIGTERM and SIGUSR1 (multiwatch's stop) end the worker once the request in hand is answered.
  * Installed before FCGX_Init, which then leaves them alone (it replaces only default or ignored
- * handlers, with its own that let reads and writes fail on EINTR). They have no SA_RESTART, so
- * that an idle worker's accept() returns; during a request they are blocked (serve), so no read
- * or write of the request is interrupted, and delivered when it is done.
+ * handlers, with its own that let reads and writes fail on EINTR). They stay blocked except
+ * while the worker waits for a connection in pselect (serve), so no read or write of a request,
+ * not even libfcgi's reading of the parameters, is ever interrupted.
  */
 static void
 install_stop_handlers(sigset_t *stop_signals)
@@ -96,6 +100,28 @@ install_stop_handlers(sigset_t *stop_signals)
 }
 
 /*
+ * Waits, with the stop signals open (mask), until fd is readable: a connection to accept, or
+ * the next request on a kept one. False when told to stop.
+ */
+static bool
+next_request_ready(int fd, const sigset_t *mask)
+{
+    while (!stop_requested) {
+        fd_set readable;
+        FD_ZERO(&readable);
+        FD_SET(fd, &readable);
+        int n = pselect(fd + 1, &readable, NULL, NULL, NULL, mask);
+        if (n > 0)
+            return true;
+        if (n < 0 && errno != EINTR) {
+            fprintf(stderr, "notes-worker: waiting for a connection: %s\n", strerror(errno));
+            return false;
+        }
+    }
+    return false;
+}
+
+/*
  * Serves requests until told to stop (SIGTERM or SIGUSR1). An answer that failed after its
  * head was sent (a list cut short by the database, a client that went away) ends the connection
  * without FCGI_END_REQUEST, so that it reaches the client as a failed transfer.
@@ -111,12 +137,24 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
         fprintf(stderr, "notes-worker: cannot initialise the FastCGI request\n");
         return 1;
     }
-    while (!stop_requested && FCGX_Accept_r(&fr) >= 0) {
+    sigset_t waiting;
+    sigprocmask(SIG_BLOCK, stop_signals, &waiting);
+    sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGUSR1);
+    for (;;) {
         struct request req;
         struct response resp;
-        long long start = now_us();
 
-        sigprocmask(SIG_BLOCK, stop_signals, NULL);
+        /* The one place a stop is taken: waiting for the next request, none in hand. */
+        if (!FCGX_IsCGI() &&
+            !next_request_ready(fr.ipcFd >= 0 ? fr.ipcFd : FCGI_LISTENSOCK_FILENO, &waiting))
+            break;
+        int accepted = FCGX_Accept_r(&fr);
+        if (accepted == -EAGAIN || accepted == -EWOULDBLOCK)
+            continue; /* another worker took the connection first */
+        if (accepted < 0)
+            break;
+        long long start = now_us();
         metrics_busy(true);
         if (!fcgi_read_request(&fr, cfg->max_body, &req, &body)) {
             fcgi_abort(&fr); /* the body ended early: an aborted request, nothing is done */
@@ -147,7 +185,6 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
         metrics_busy(false);
         if (body.cap > 4 * cfg->max_body)
             buf_free(&body);
-        sigprocmask(SIG_UNBLOCK, stop_signals, NULL); /* a stop asked meanwhile lands here */
     }
     FCGX_Free(&fr, 1);
     buf_free(&body);
@@ -220,6 +257,17 @@ main(int argc, char **argv)
     }
     /* After FCGX_Init, which installs its own: a write to a closed connection fails with EPIPE. */
     signal(SIGPIPE, SIG_IGN);
+    /* Every worker of the pool wakes for a new connection (serve): those that lose the race get
+       EAGAIN from accept instead of blocking there, where no stop could reach them. Accepted
+       connections do not inherit O_NONBLOCK (Linux). */
+    if (!FCGX_IsCGI()) {
+        int flags = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL);
+        if (flags < 0 || fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, flags | O_NONBLOCK) < 0) {
+            fprintf(stderr, "notes-worker: cannot make the listening socket non-blocking: %s\n",
+                    strerror(errno));
+            return 1;
+        }
+    }
     struct store_pg *pg =
         store_pg_new(cfg.database_url, cfg.statement_timeout_ms, cfg.db_timeout_ms);
     if (pg == NULL) {

@@ -22,7 +22,7 @@
  * answering 503: no request waits behind a long attempt.
  */
 #define PROBE_INTERVAL_MS 250
-#define PROBE_TIMEOUT_MS 2000
+#define PROBE_TIMEOUT_MS 5000
 #define PROBE_WAIT_MS 50
 /* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
 #define KEEPALIVES_IDLE_S "10"

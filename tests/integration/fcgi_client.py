@@ -8,7 +8,8 @@
 #                 our side of the connection: a body cut short
 #   --pieces N --gap S   send the body in N pieces, S seconds apart: a slow body
 #   --signal PID:SIG:WHEN  send SIG to PID once WHEN is reached: "piece1" (after the first
-#                 piece of the body), or "out:N" (after N bytes of the answer arrived)
+#                 piece of the body), or "out:N" (after N bytes of the answer arrived), and
+#                 once PID holds the connection (it has one socket more than before)
 # Prints one JSON line: {"stdout": TEXT, "end_request": BOOL, "app_status": N|null,
 #                        "stdout_bytes": N}
 import json
@@ -47,9 +48,24 @@ def main():
         pid, name, when = opts["--signal"].split(":", 2)
         sig = (int(pid), getattr(signal, name), when)
 
+    def sockets_of(pid):
+        try:
+            return sum(os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("socket:")
+                       for fd in os.listdir("/proc/%d/fd" % pid))
+        except OSError:
+            return 0
+
+    baseline = sockets_of(sig[0]) if sig else 0
+
     def maybe_signal(event):
+        """The stop is sent once the worker holds our connection (a socket more than before):
+        a connection still waiting to be accepted is no request in hand."""
         nonlocal sig
         if sig is not None and sig[2] == event:
+            end = time.time() + 20
+            while sockets_of(sig[0]) <= baseline and time.time() < end:
+                time.sleep(0.01)
+            time.sleep(0.05)
             os.kill(sig[0], sig[1])
             sig = None
 

@@ -22,6 +22,9 @@ pause_ms(long ms)
 }
 
 static PGconn *admin; /* a second connection, to look at and disturb the database */
+/* Upper bounds on times are multiplied by this: 10 under valgrind (TEST_WRAPPER), where a
+   connection's SCRAM alone took seconds on a loaded machine. Lower bounds never are. */
+static long slack = 1;
 
 static void
 admin_exec(const char *sql)
@@ -244,7 +247,7 @@ test_schema_versions(void)
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
     admin_exec("INSERT INTO schema_migrations SELECT * FROM kept");
     admin_exec("DROP TABLE kept");
-    CU_ASSERT_TRUE(available_within(&s, 3000));
+    CU_ASSERT_TRUE(available_within(&s, 3000 * slack));
     store_pg_free(pg);
 }
 
@@ -274,19 +277,19 @@ test_deadline_and_fail_fast(void)
     long long t0 = clock_ms();
     CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &in, &out), STORE_UNAVAILABLE);
     long long waited = clock_ms() - t0;
-    CU_ASSERT(waited >= 390 && waited < 3000);
+    CU_ASSERT(waited >= 390 && waited < 3000 * slack);
     /* Fail fast: right after a deadline, requests do not wait again. */
     t0 = clock_ms();
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
-    CU_ASSERT(clock_ms() - t0 < 100);
+    CU_ASSERT(clock_ms() - t0 < 100 * slack);
     /* The abandoned query does not live on in the server (client_connection_check_interval). */
     long busy = -1;
-    for (int i = 0; i < 40 && (busy = busy_worker_sessions()) != 0; i++)
+    for (int i = 0; i < 40 * slack && (busy = busy_worker_sessions()) != 0; i++)
         pause_ms(100);
     CU_ASSERT_EQUAL(busy, 0);
     PQfinish(locker);
     /* Recovered at the next probe, without a restart. */
-    CU_ASSERT_TRUE(available_within(&s, 3000));
+    CU_ASSERT_TRUE(available_within(&s, 3000 * slack));
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_OK);
     CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &in, &out), STORE_OK);
     store_pg_free(pg);
@@ -318,8 +321,8 @@ test_frozen_backend(void)
     long long waited = clock_ms() - t0;
     kill((pid_t)pid, SIGCONT);
     CU_ASSERT_EQUAL(got, STORE_UNAVAILABLE);
-    CU_ASSERT(waited >= 490 && waited < 3000);
-    CU_ASSERT_TRUE(available_within(&s, 3000));
+    CU_ASSERT(waited >= 490 && waited < 3000 * slack);
+    CU_ASSERT_TRUE(available_within(&s, 3000 * slack));
     store_pg_free(pg);
 }
 
@@ -338,10 +341,10 @@ test_list_stopped_early_cancels_the_query(void)
     CU_ASSERT_EQUAL(c.count, 5);
     /* Not drained: the reader's stop ends the work on both sides within a second. */
     long busy = -1;
-    for (int i = 0; i < 20 && (busy = busy_worker_sessions()) != 0; i++)
+    for (int i = 0; i < 20 * slack && (busy = busy_worker_sessions()) != 0; i++)
         pause_ms(50);
     CU_ASSERT_EQUAL(busy, 0);
-    CU_ASSERT(clock_ms() - t0 < 1500);
+    CU_ASSERT(clock_ms() - t0 < 1500 * slack);
     struct note got;
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 42, &got), STORE_OK);
     store_pg_free(pg);
@@ -426,6 +429,9 @@ main(void)
         {"statement timeout", test_statement_timeout},
         {NULL, NULL},
     };
+    const char *wrapper = getenv("TEST_WRAPPER");
+    if (wrapper != NULL && wrapper[0] != '\0')
+        slack = 10;
     admin = PQconnectdb("");
     if (PQstatus(admin) != CONNECTION_OK) {
         fprintf(stderr, "cannot connect to the test database: %s", PQerrorMessage(admin));
