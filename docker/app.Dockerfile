@@ -1,12 +1,16 @@
-# docker/app.Dockerfile: the worker pool image (compose services `app` and `migrate`).
-# Built from Debian bookworm packages only; the pool runs as the unprivileged user `notes`.
-# Build context: the repository root (see docker-compose.yml).
+# docker/app.Dockerfile: the images of the compose services `app` (the worker pool) and `migrate`
+# (scripts/migrate and the least-privilege roles, docker/migrate.sh). Built from Debian bookworm
+# packages only; both run as the unprivileged user `notes`. Two targets, so the pool's image
+# carries no psql (postgresql-client brings perl, about 35 MB):
+#   docker build -f docker/app.Dockerfile --target app .       (the default: the last stage)
+#   docker build -f docker/app.Dockerfile --target migrate .
+# Build context: the repository root (see docker-compose.yml and .dockerignore).
 
 FROM debian:bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential autoconf automake pkg-config \
-      libfcgi-dev libpq-dev libjson-c-dev libcunit1-dev \
+      libfcgi-dev libpq-dev libjson-c-dev libargon2-dev libsodium-dev libcunit1-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -14,24 +18,37 @@ RUN autoreconf -fi \
  && mkdir -p /build && cd /build \
  && /src/configure --prefix=/usr/local \
  && make -j"$(nproc)" src/notes-worker \
+ && strip src/notes-worker \
  && install -m 0755 src/notes-worker /usr/local/bin/notes-worker
 
-FROM debian:bookworm-slim
+FROM debian:bookworm-slim AS migrate
 RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-      libfcgi0ldbl libpq5 libjson-c5 spawn-fcgi multiwatch postgresql-client libfcgi-bin \
- && rm -rf /var/lib/apt/lists/* \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin notes
-COPY --from=build /usr/local/bin/notes-worker /usr/local/bin/notes-worker
 # The same migration command as scripts/stack: scripts/migrate finds ../sql beside itself.
 COPY scripts/migrate /app/scripts/migrate
 COPY sql/ /app/sql/
+COPY docker/migrate.sh /app/docker/migrate.sh
+USER notes
+CMD ["/app/docker/migrate.sh"]
+
+FROM debian:bookworm-slim AS app
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libfcgi0ldbl libpq5 libjson-c5 libargon2-1 libsodium23 spawn-fcgi multiwatch libfcgi-bin \
+ && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
+ && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin notes
+COPY --from=build /usr/local/bin/notes-worker /usr/local/bin/notes-worker
 COPY docker/app-pool.sh /app/docker/app-pool.sh
 USER notes
 ENV WORKERS=2 FCGI_PORT=9000
 EXPOSE 9000
-# /ping through the FastCGI socket itself, as nginx would ask for it.
-HEALTHCHECK --interval=5s --timeout=3s --retries=5 \
-  CMD env -i REQUEST_METHOD=GET PATH_INFO=/ping DOCUMENT_URI=/ping \
-      cgi-fcgi -bind -connect "127.0.0.1:${FCGI_PORT}" | grep -q pong
+# multiwatch (PID 1) turns SIGTERM into each worker's graceful SIGUSR1 (docker/app-pool.sh).
+STOPSIGNAL SIGTERM
+# Ready means a worker answers a request that reads the database (GET /notes/?limit=1), through
+# the FastCGI port itself, as nginx would ask for it.
+HEALTHCHECK --interval=5s --timeout=3s --retries=3 \
+  CMD env -i REQUEST_METHOD=GET PATH_INFO=/notes/ QUERY_STRING=limit=1 \
+      cgi-fcgi -bind -connect "127.0.0.1:${FCGI_PORT}" | grep -q '^Status: 200'
 CMD ["/app/docker/app-pool.sh"]

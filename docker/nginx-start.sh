@@ -1,7 +1,8 @@
 #!/bin/sh
 # docker/nginx-start.sh: render conf/nginx.conf.in (and conf/docs.conf.in) with conf/render, as
 # scripts/stack does on a host, then run nginx in the foreground as the current (non-root) user.
-# Environment: UPSTREAM (host:port of the pool, default app:9000), PORT (default 8002),
+# Environment: UPSTREAM (host:port of the pool, default app:9000; its name is looked up at run
+# time through RESOLVER, default 127.0.0.11, Docker's DNS, every 2 s), PORT (default 8002),
 # NGINX_WORKERS (default 1), NOTES_MAX_BODY (the workers' limit, default 65536), CONF (templates, default /etc/notes/conf), RUN (default /run/notes).
 # FastCGI keep-alive stays off, as on the host (README, "FastCGI keep-alive").
 # NOTES_AUTH=on: POST /token and /users/ limited to AUTH_RATE_LIMIT (default 2) requests per
@@ -25,7 +26,9 @@ set -- \
 	"ACCESS_LOG=/dev/stdout" \
 	"TEMP_DIR=$run/tmp" \
 	"LISTEN=${PORT:-8002}" \
-	"UPSTREAM=${UPSTREAM:-app:9000}" \
+	"UPSTREAM=unix:$run/unused.sock" \
+	"RESOLVER=resolver ${RESOLVER:-127.0.0.11} valid=2s ipv6=off; resolver_timeout 3s; map \$host \$notes_upstream { default ${UPSTREAM:-app:9000}; }" \
+	"FASTCGI_PASS=\$notes_upstream" \
 	"UPSTREAM_KEEPALIVE=# FastCGI keep-alive off" \
 	"FASTCGI_KEEP_CONN=fastcgi_keep_conn off;" \
 	"CONF_DIR=$run/conf" \

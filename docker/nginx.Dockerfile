@@ -1,11 +1,11 @@
 # docker/nginx.Dockerfile: nginx in front of the pool (compose service `nginx`), rendering the same
 # conf/ templates as scripts/stack (conf/render) when the container starts. Runs as www-data.
-# Build context: the repository root (see docker-compose.yml).
+# Build context: the repository root (see docker-compose.yml and .dockerignore).
 
 # The API documentation site, from the pinned npm packages (docs/install-assets.sh).
 FROM debian:bookworm AS docs
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nodejs npm ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -14,15 +14,18 @@ RUN docs/install-assets.sh --runtime-only /site
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nginx curl \
- && rm -rf /var/lib/apt/lists/* \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx \
+ && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
  && mkdir -p /run/notes && chown www-data:www-data /run/notes
 COPY conf/ /etc/notes/conf/
-COPY docker/nginx-start.sh /etc/notes/nginx-start.sh
+COPY docker/nginx-start.sh docker/nginx-health.sh /etc/notes/
 COPY --from=docs /site /usr/share/notes-api/docs
 USER www-data
 ENV UPSTREAM=app:9000 PORT=8002
 EXPOSE 8002
-HEALTHCHECK --interval=5s --timeout=3s --retries=5 \
-  CMD curl -fsS -o /dev/null "http://127.0.0.1:${PORT}/ping" || exit 1
+# A graceful stop on `docker stop`: nginx stops listening and finishes the requests in flight
+# (SIGTERM, Docker's default, is nginx's fast shutdown, which drops them).
+STOPSIGNAL SIGQUIT
+# Ready means the whole path answers: nginx, a worker, the database (docker/nginx-health.sh).
+HEALTHCHECK --interval=5s --timeout=3s --retries=3 CMD ["/etc/notes/nginx-health.sh"]
 CMD ["/etc/notes/nginx-start.sh"]

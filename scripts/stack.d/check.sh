@@ -3,6 +3,11 @@
 # Sourced by scripts/stack (which defines say, warn, die, is_root and SRCDIR); defines functions only.
 
 cmd_check() {
+	case ${1:-} in
+	"") ;;
+	--compose) cmd_check_compose; return ;;
+	*) die "check: unknown option $1 (scripts/stack --help)" ;;
+	esac
 	init_settings
 	ensure_packages check
 	mkdir -p "$STACK_DIR"
@@ -21,6 +26,14 @@ cmd_check() {
 		say "running make distcheck"
 		make -C "$BUILD_DIR" distcheck
 	fi
+}
+
+# check --compose: the compose stack on a Docker engine of its own (tests/compose/test_compose.sh).
+cmd_check_compose() {
+	is_root || die "check --compose starts its own Docker engine: run it as root"
+	ensure_packages check
+	say "running the compose test (tests/compose/test_compose.sh)"
+	"$SRCDIR/tests/compose/test_compose.sh" || die "the compose test failed"
 }
 
 # summarize LOG RC: one closing line, "N passed, N failed", from automake's test-suite.log.

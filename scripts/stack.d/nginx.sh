@@ -72,6 +72,8 @@ render_conf() {
 		"LISTEN=$listen"
 		"UPSTREAM=unix:$RUN_DIR/fcgi.sock"
 		"UPSTREAM_KEEPALIVE=$upstream_keepalive"
+		"RESOLVER=# no resolver: the pool is a fixed unix socket"
+		"FASTCGI_PASS=notes_pool"
 		"FASTCGI_KEEP_CONN=$keep_conn"
 		"CONF_DIR=$CONF_OUT"
 		"DOCS_ROOT=$STACK_DIR/docs"

@@ -73,7 +73,11 @@ def compose_health(service):
     m = re.search(r'test: \["CMD", (.*)\]', block)
     argv = [json.loads(x) for x in re.findall(r'"[^"]*"', m.group(1))]
     argv = [a.replace("127.0.0.1:8002", "127.0.0.1:%d" % PORT) for a in argv]
-    return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10).returncode
+    # The image's script, from the source tree (docker/ is copied to /etc/notes/).
+    argv = [os.path.join(e2e.SRCDIR, "docker", os.path.basename(a)) if a.startswith("/etc/notes/") else a
+            for a in argv]
+    return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10,
+                          env=dict(os.environ, PORT=str(PORT))).returncode
 
 
 def worker_backends():
@@ -84,7 +88,7 @@ def worker_backends():
 a = get("/ready")
 e2e.check_json_answer(a, 200, "GET /ready with the database up")
 check(a.json == {"status": "ready", "database": "ok"}, "/ready says ready (%r)" % a.json)
-check(compose_health("nginx") == 0, "compose's nginx health check (curl /ready) passes")
+check(compose_health("nginx") == 0, "compose's nginx health check passes")
 before = worker_backends()
 t0 = time.monotonic()
 with concurrent.futures.ThreadPoolExecutor(8) as pool:
