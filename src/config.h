@@ -9,6 +9,7 @@
 
 #define CONFIG_DEFAULT_MAX_BODY 65536
 #define CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS 5000
+#define CONFIG_DEFAULT_LIST_MAX 1000
 /* NOTES_DB_TIMEOUT_MS defaults to the statement timeout plus this. */
 #define CONFIG_DB_TIMEOUT_MARGIN_MS 500
 /* Tokens live 30 minutes, as in FastAPI's security tutorial. */
@@ -19,9 +20,10 @@ struct config {
     const char *database_url;  /* DATABASE_URL: a libpq URI or keyword string; "" = libpq's PG* */
     size_t max_body;           /* NOTES_MAX_BODY: largest accepted body in bytes */
     long statement_timeout_ms; /* NOTES_STATEMENT_TIMEOUT_MS: longest a query may run (server) */
-    long db_timeout_ms;       /* NOTES_DB_TIMEOUT_MS: the worker's deadline for any database call */
-    bool auth;                /* NOTES_AUTH: "on" = accounts and bearer tokens; "off" (default) */
-    long token_ttl_s;         /* NOTES_TOKEN_TTL: seconds a token stays valid */
+    long db_timeout_ms; /* NOTES_DB_TIMEOUT_MS: the worker's deadline for any database call */
+    bool auth;          /* NOTES_AUTH: "on" = accounts and bearer tokens; "off" (default) */
+    long token_ttl_s;   /* NOTES_TOKEN_TTL: seconds a token stays valid */
+    long list_max;      /* NOTES_LIST_MAX: the largest page of GET /notes/; 0 = unbounded */
     const char *log_level;    /* NOTES_LOG_LEVEL: error, warn or info */
     const char *log_file;     /* NOTES_LOG_FILE: "" = stderr */
     long ready_cache_ms;      /* NOTES_READY_CACHE_MS: how long a /ready probe is reused */

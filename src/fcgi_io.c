@@ -39,6 +39,9 @@ fcgi_read_request(FCGX_Request *fr, size_t limit, struct request *req, struct bu
     req->path = param_or(fr, "PATH_INFO", param_or(fr, "DOCUMENT_URI", "/"));
     req->query = param_or(fr, "QUERY_STRING", "");
     req->content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+    req->if_match = FCGX_GetParam("HTTP_IF_MATCH", fr->envp);
+    req->if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
+    req->prefer = FCGX_GetParam("HTTP_PREFER", fr->envp);
     req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
     req->auth = NULL; /* the caller sets it from its settings */
     req->request_id = param_or(fr, "REQUEST_ID", "");

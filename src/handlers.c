@@ -1,7 +1,9 @@
-/* handlers.c: ping and the five notes endpoints. */
+/* handlers.c: ping, the notes endpoints, and accounts and tokens (NOTES_AUTH=on). */
 #include "handlers.h"
 
+#include "ascii.h"
 #include "auth.h"
+#include "etag.h"
 #include "form.h"
 #include "json_body.h"
 #include "json_text.h"
@@ -13,13 +15,21 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
-/* Stream a long list to the client in pieces of about this size. */
+/* Stream an unbounded list to the client in pieces of about this size. */
 #define LIST_FLUSH_BYTES 32768
+/*
+ * A page with a limit is held whole up to this size, so that its head can still say whether
+ * more notes follow (Link) and which range it is (Content-Range): 1000 notes take at most
+ * about 650 KiB. A larger page streams on without those headers.
+ */
+#define LIST_HOLD_BYTES (1024 * 1024)
 
 #define DETAIL_NOTE_NOT_FOUND "Note not found"
 #define DETAIL_UNAVAILABLE "Database unavailable, try again shortly"
 #define DETAIL_UNPARSABLE "There was an error parsing the body"
+#define DETAIL_PRECONDITION "Precondition failed: the note has changed since the ETag in If-Match"
 #define DETAIL_NO_MEMORY "Service temporarily out of memory"
 /* FastAPI's security tutorial's wording. */
 #define DETAIL_NOT_AUTHENTICATED "Not authenticated"
@@ -56,15 +66,26 @@ respond_validation(struct response *resp, struct json_object *detail)
     json_object_put(obj);
 }
 
+/* Every answer with a note carries the note's strong ETag (RFC 9110 §8.8.3). */
+static void
+add_etag(struct response *resp, const struct note *note)
+{
+    char etag[ETAG_TEXT_MAX];
+
+    etag_format(note->version, etag);
+    response_add_header(resp, "ETag", etag);
+}
+
 static void
 respond_note(struct response *resp, int status, const struct note *note)
 {
     response_set_text(resp, status, "");
     if (!json_text_note(&resp->body, note))
         resp->failed = true;
+    add_etag(resp, note);
 }
 
-/* The answer to a store call: the note with ok_status, or 404 / 503. */
+/* The answer to a store call: the note with ok_status, or 401 / 404 / 412 / 503. */
 static void
 respond_stored(struct response *resp, enum store_result result, int ok_status,
                const struct note *note)
@@ -75,6 +96,8 @@ respond_stored(struct response *resp, enum store_result result, int ok_status,
         response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
     else if (result == STORE_UNAUTHORIZED)
         respond_unauthorized(resp, DETAIL_BAD_CREDENTIALS);
+    else if (result == STORE_PRECONDITION_FAILED)
+        response_set_detail(resp, 412, DETAIL_PRECONDITION);
     else
         response_set_detail(resp, 503, DETAIL_UNAVAILABLE);
 }
@@ -149,6 +172,12 @@ handle_create(const struct request *req, const struct route_match *match, struct
             result = store->ops->create(store->impl, &in, &out);
         }
         respond_stored(resp, result, 201, &out);
+        if (result == STORE_OK) {
+            /* RFC 9110 §15.3.2: where the new note is. */
+            char location[32];
+            snprintf(location, sizeof(location), "/notes/%d/", (int)out.id);
+            response_add_header(resp, "Location", location);
+        }
     }
     json_object_put(detail);
 }
@@ -171,14 +200,13 @@ read_id(const struct route_match *match, struct response *resp, int32_t *id)
     return check == ID_VALID;
 }
 
-typedef enum store_result (*note_by_id_fn)(void *impl, int32_t id, struct note *out);
-typedef enum store_result (*owned_by_id_fn)(void *impl, const struct token_hash *token, int32_t id,
-                                            struct note *out);
-
-/* GET and DELETE /notes/{id}/: a valid id, one store call, and the note it gives back. */
+/*
+ * GET (and HEAD) /notes/{id}/: the note, or 304 with its ETag when If-None-Match names it
+ * (weak comparison, RFC 9110 §13.1.2; "*" matches any note).
+ */
 static void
-answer_by_id(const struct route_match *match, struct response *resp, struct store *store,
-             struct caller *who, note_by_id_fn op, owned_by_id_fn owned_op)
+handle_read(const struct request *req, const struct route_match *match, struct response *resp,
+            struct store *store, struct caller *who)
 {
     struct note note = {0};
     int32_t id;
@@ -188,24 +216,64 @@ answer_by_id(const struct route_match *match, struct response *resp, struct stor
     enum store_result result;
     if (who != NULL) {
         who->asked_store = true;
-        result = owned_op(store->impl, &who->token, id, &note);
+        result = store->ops->owned_get(store->impl, &who->token, id, &note);
     } else {
-        result = op(store->impl, id, &note);
+        result = store->ops->get(store->impl, id, &note);
+    }
+    if (result == STORE_OK && req->if_none_match != NULL) {
+        struct version_set seen;
+        etag_parse_list(req->if_none_match, ETAG_WEAK, &seen);
+        if (etag_set_contains(&seen, note.version)) {
+            response_set_empty(resp, 304);
+            add_etag(resp, &note);
+            return;
+        }
     }
     respond_stored(resp, result, 200, &note);
 }
 
-static void
-handle_read(const struct request *req, const struct route_match *match, struct response *resp,
-            struct store *store, struct caller *who)
+/*
+ * Reads a merge patch (RFC 7396) into *patch: the fields it sets, the others left "". As
+ * read_note_body: 0, 400, or 422 with the errors in detail.
+ */
+static int
+read_patch_body(const struct request *req, struct note *patch, struct json_object *detail,
+                bool *decode_error)
 {
-    (void)req;
-    answer_by_id(match, resp, store, who, store->ops->get, store->ops->owned_get);
+    struct body_doc doc;
+    int status = 0;
+
+    *decode_error = false;
+    switch (json_body_read(req, &doc, detail)) {
+    case BODY_FIELDS:
+        if (!validate_note_patch(doc.title, doc.description, patch, detail))
+            status = 422;
+        break;
+    case BODY_DECODE:
+        *decode_error = true;
+        status = 422;
+        break;
+    case BODY_INVALID:
+        status = 422;
+        break;
+    case BODY_UNPARSABLE:
+        status = 400;
+        break;
+    case BODY_NO_MEMORY:
+        status = 503;
+        break;
+    }
+    json_body_free(&doc);
+    return status;
 }
 
+/*
+ * PUT and PATCH /notes/{id}/: the id and the body checked (all errors in one answer, as
+ * FastAPI does), then one conditional store call with If-Match's versions.
+ */
 static void
-handle_update(const struct request *req, const struct route_match *match, struct response *resp,
-              struct store *store, struct caller *who)
+answer_write(const struct request *req, const struct route_match *match, struct response *resp,
+             struct store *store, struct caller *who, bool patch)
 {
     struct json_object *detail = json_object_new_array();
     struct json_object *body_detail = json_object_new_array();
@@ -215,7 +283,8 @@ handle_update(const struct request *req, const struct route_match *match, struct
 
     /* FastAPI reports the path's errors, then the body's, all in one answer. */
     enum id_check id_check = validate_id(match->id, match->id_len, &id, detail);
-    int status = read_note_body(req, &in, body_detail, &decode_error);
+    int status = patch ? read_patch_body(req, &in, body_detail, &decode_error)
+                       : read_note_body(req, &in, body_detail, &decode_error);
     for (size_t i = 0; i < json_object_array_length(body_detail); i++)
         json_object_array_add(detail, json_object_get(json_object_array_get_idx(body_detail, i)));
 
@@ -228,12 +297,17 @@ handle_update(const struct request *req, const struct route_match *match, struct
     } else if (id_check == ID_TOO_LARGE) {
         response_set_detail(resp, 404, DETAIL_NOTE_NOT_FOUND);
     } else {
+        struct version_set if_match;
+        struct note_change change = {in.title[0] != '\0' ? in.title : NULL,
+                                     in.description[0] != '\0' ? in.description : NULL};
         enum store_result result;
+        etag_parse_list(req->if_match, ETAG_STRONG, &if_match);
         if (who != NULL) {
             who->asked_store = true;
-            result = store->ops->owned_update(store->impl, &who->token, id, &in, &out);
+            result =
+                store->ops->owned_update(store->impl, &who->token, id, &change, &if_match, &out);
         } else {
-            result = store->ops->update(store->impl, id, &in, &out);
+            result = store->ops->update(store->impl, id, &change, &if_match, &out);
         }
         respond_stored(resp, result, 200, &out);
     }
@@ -242,70 +316,213 @@ handle_update(const struct request *req, const struct route_match *match, struct
 }
 
 static void
+handle_update(const struct request *req, const struct route_match *match, struct response *resp,
+              struct store *store, struct caller *who)
+{
+    answer_write(req, match, resp, store, who, false);
+}
+
+static void
+handle_patch(const struct request *req, const struct route_match *match, struct response *resp,
+             struct store *store, struct caller *who)
+{
+    answer_write(req, match, resp, store, who, true);
+}
+
+static void
 handle_delete(const struct request *req, const struct route_match *match, struct response *resp,
               struct store *store, struct caller *who)
 {
-    (void)req;
-    answer_by_id(match, resp, store, who, store->ops->remove, store->ops->owned_remove);
+    struct note note = {0};
+    struct version_set if_match;
+    int32_t id;
+
+    if (!read_id(match, resp, &id))
+        return;
+    etag_parse_list(req->if_match, ETAG_STRONG, &if_match);
+    enum store_result result;
+    if (who != NULL) {
+        who->asked_store = true;
+        result = store->ops->owned_remove(store->impl, &who->token, id, &if_match, &note);
+    } else {
+        result = store->ops->remove(store->impl, id, &if_match, &note);
+    }
+    respond_stored(resp, result, 200, &note);
 }
 
 struct list_state {
     struct response *resp;
-    size_t count;
+    long long page;  /* the page's size, or -1 for all */
+    size_t count;    /* notes written so far */
+    bool more;       /* a note beyond the page exists */
+    int32_t last_id; /* the last note written: where the next page starts */
 };
 
-/* Appends one note to the streamed JSON array; flushes when enough has gathered. */
+/* Appends one note to the JSON array; flushes when enough has gathered. */
 static bool
 list_emit(void *arg, const struct note *note)
 {
     struct list_state *state = arg;
     struct response *resp = state->resp;
 
+    if (state->page >= 0 && (long long)state->count == state->page) {
+        /* The one note asked for beyond the page: there is a next page. The list ends here
+           by itself, so it is read to its end (a streamed list stopped early would cost its
+           connection). */
+        state->more = true;
+        return true;
+    }
     if (!buf_append_char(&resp->body, state->count == 0 ? '[' : ',') ||
         !json_text_note(&resp->body, note)) {
         resp->failed = true;
         return false;
     }
     state->count++;
-    if (resp->body.len >= LIST_FLUSH_BYTES)
+    state->last_id = note->id;
+    if (resp->body.len >= (state->page >= 0 ? LIST_HOLD_BYTES : LIST_FLUSH_BYTES))
         return response_flush(resp);
     return true;
 }
 
+/* Appends s to b percent-encoded as a query value (RFC 3986 unreserved characters kept). */
+static bool
+append_query_value(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || ascii_is_digit((char)c) ||
+                     c == '-' || c == '.' || c == '_' || c == '~';
+        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        if (!(plain ? buf_append_char(b, (char)c) : buf_append(b, esc, 3)))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Link: </notes/?limit=N&after=ID[&sort=S][&q=TEXT]>; rel="next" (RFC 8288): the next page
+ * by keyset, whichever way this one was reached (offset or after).
+ */
+static void
+add_next_link(struct response *resp, const struct list_state *state, const struct list_query *q)
+{
+    struct buf link = BUF_INIT;
+    char numbers[64];
+
+    snprintf(numbers, sizeof(numbers), "</notes/?limit=%lld&after=%d", state->page,
+             (int)state->last_id);
+    bool ok = buf_append_str(&link, numbers);
+    if (ok && q->order != LIST_BY_ID)
+        ok =
+            buf_append_str(&link, "&sort=") && buf_append_str(&link, validate_sort_names[q->order]);
+    if (ok && q->search != NULL)
+        ok = buf_append_str(&link, "&q=") && append_query_value(&link, q->search);
+    if (ok && buf_append_str(&link, ">; rel=\"next\""))
+        response_add_header(resp, "Link", buf_cstr(&link));
+    buf_free(&link);
+}
+
+/* Whether the Prefer header (RFC 7240) holds the preference pref, e.g. "count=exact". */
+static bool
+prefers(const char *prefer, const char *pref)
+{
+    size_t n = strlen(pref);
+
+    for (const char *p = prefer; p != NULL && *p != '\0';) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end != '\0' && *end != ',' && *end != ';' && *end != ' ' && *end != '\t')
+            end++;
+        if ((size_t)(end - p) == n && strncasecmp(p, pref, n) == 0)
+            return true;
+        p = strchr(end, ',');
+    }
+    return false;
+}
+
+/*
+ * Content-Range: FIRST-LAST/TOTAL, as PostgREST answers Prefer: count=exact (positions count
+ * from 0 in the list's order, with its search); "*" for the positions of an empty page or of
+ * a page reached by ?after=, whose position is not counted.
+ */
+static void
+add_content_range(struct response *resp, const struct list_state *state, const struct list_query *q,
+                  long long total)
+{
+    char range[96];
+
+    if (state->count == 0 || q->after > 0)
+        snprintf(range, sizeof(range), "*/%lld", total);
+    else
+        snprintf(range, sizeof(range), "%lld-%lld/%lld", q->offset,
+                 q->offset + (long long)state->count - 1, total);
+    response_add_header(resp, "Content-Range", range);
+    response_add_header(resp, "Preference-Applied", "count=exact");
+}
+
+/*
+ * GET /notes/: limit and offset, keyset paging (?after=), search (?q=), order (?sort=); a page
+ * is at most NOTES_LIST_MAX notes, and one more is asked for to know whether Link is due.
+ */
 static void
 handle_list(const struct request *req, const struct route_match *match, struct response *resp,
             struct store *store, struct caller *who)
 {
     struct json_object *detail = json_object_new_array();
-    long long limit = -1, offset = 0;
-    struct list_state state = {resp, 0};
+    long long limit = -1, offset = 0, total = 0;
+    int order = LIST_BY_ID;
+    int32_t after = 0;
+    struct buf search = BUF_INIT;
+    struct list_state state = {resp, -1, 0, false, 0};
 
     (void)match;
     bool limit_ok = validate_query_count(req, "limit", &limit, detail);
     bool offset_ok = validate_query_count(req, "offset", &offset, detail);
-    if (!limit_ok || !offset_ok) {
+    bool params_ok = validate_list_params(req, &order, &after, &search, detail);
+    if (!limit_ok || !offset_ok || !params_ok) {
         respond_validation(resp, detail);
         json_object_put(detail);
+        buf_free(&search);
         return;
     }
     json_object_put(detail);
+    if (req->list_max > 0 && (limit < 0 || limit > req->list_max))
+        limit = req->list_max;
+    state.page = limit;
 
+    struct list_query q = {limit >= 0 ? limit + 1 : -1, offset, after,
+                           search.len > 0 ? buf_cstr(&search) : NULL, (enum list_order)order};
+    /* With NOTES_AUTH=on the total is not counted: the preference is ignored (RFC 7240). */
+    bool counted = who == NULL && prefers(req->prefer, "count=exact");
+    enum store_result result = STORE_OK;
+    if (counted)
+        result = store->ops->count(store->impl, &q, &total);
     resp->status = 200;
-    enum store_result result;
-    if (who != NULL) {
+    if (result == STORE_OK && who != NULL) {
         who->asked_store = true;
-        result = store->ops->owned_list(store->impl, &who->token, limit, offset, list_emit, &state);
-    } else {
-        result = store->ops->list(store->impl, limit, offset, list_emit, &state);
+        result = store->ops->owned_list(store->impl, &who->token, &q, list_emit, &state);
+    } else if (result == STORE_OK) {
+        result = store->ops->list(store->impl, &q, list_emit, &state);
     }
     if (result != STORE_OK) {
         if (resp->head_sent)
             resp->failed = true; /* too late for a status: cut the answer short */
         else
             respond_stored(resp, result, 200, NULL);
+        buf_free(&search);
         return;
     }
+    if (!resp->head_sent) {
+        if (state.more)
+            add_next_link(resp, &state, &q);
+        if (counted)
+            add_content_range(resp, &state, &q, total);
+    }
     response_append(resp, state.count == 0 ? "[]" : "]", state.count == 0 ? 2 : 1);
+    buf_free(&search);
 }
 
 /* --- accounts and tokens (NOTES_AUTH=on) ------------------------------------------------- */
@@ -552,17 +769,12 @@ handle_metrics(const struct request *req, const struct route_match *match, struc
 }
 
 static const handler_fn handlers[ENDPOINT__MAX] = {
-    [ENDPOINT_PING] = handle_ping,
-    [ENDPOINT_LIST_NOTES] = handle_list,
-    [ENDPOINT_CREATE_NOTE] = handle_create,
-    [ENDPOINT_READ_NOTE] = handle_read,
-    [ENDPOINT_UPDATE_NOTE] = handle_update,
-    [ENDPOINT_DELETE_NOTE] = handle_delete,
-    [ENDPOINT_READY] = handle_ready,
-    [ENDPOINT_METRICS] = handle_metrics,
-    [ENDPOINT_CREATE_USER] = handle_create_user,
-    [ENDPOINT_READ_ME] = handle_read_me,
-    [ENDPOINT_TOKEN] = handle_token,
+    [ENDPOINT_PING] = handle_ping,          [ENDPOINT_LIST_NOTES] = handle_list,
+    [ENDPOINT_CREATE_NOTE] = handle_create, [ENDPOINT_READ_NOTE] = handle_read,
+    [ENDPOINT_UPDATE_NOTE] = handle_update, [ENDPOINT_PATCH_NOTE] = handle_patch,
+    [ENDPOINT_DELETE_NOTE] = handle_delete, [ENDPOINT_CREATE_USER] = handle_create_user,
+    [ENDPOINT_READ_ME] = handle_read_me,    [ENDPOINT_TOKEN] = handle_token,
+    [ENDPOINT_READY] = handle_ready,        [ENDPOINT_METRICS] = handle_metrics,
     [ENDPOINT_LOGOUT] = handle_logout,
 };
 
@@ -600,6 +812,8 @@ handle_request(const struct request *req, struct response *resp, struct store *s
     struct caller caller = {0};
     struct caller *who = NULL;
 
+    /* HEAD: the head GET would send, and no body (also for a 404 or 405). */
+    resp->head_only = strcmp(req->method, "HEAD") == 0;
     router_match_mode(req->method, req->path, req->auth != NULL, &match);
     switch (match.status) {
     case ROUTE_NOT_FOUND:
@@ -609,6 +823,7 @@ handle_request(const struct request *req, struct response *resp, struct store *s
         response_set_detail(resp, 405, "Method Not Allowed");
         snprintf(resp->allow, sizeof(resp->allow), "%s", match.allow);
         return;
+    case ROUTE_OPTIONS:
     case ROUTE_FOUND:
         resp->route = (int)match.endpoint;
         break;
@@ -618,6 +833,12 @@ handle_request(const struct request *req, struct response *resp, struct store *s
         snprintf(detail, sizeof(detail), "Request body too large: the limit is %zu bytes",
                  req->body_limit);
         response_set_detail(resp, 413, detail);
+        return;
+    }
+    if (match.status == ROUTE_OPTIONS) {
+        /* The path's methods (RFC 9110 §9.3.7); no token, no database. */
+        response_set_empty(resp, 204);
+        snprintf(resp->allow, sizeof(resp->allow), "%s", match.allow);
         return;
     }
     if (req->auth != NULL && needs_token(match.endpoint)) {

@@ -13,6 +13,7 @@
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/select.h>
@@ -34,6 +35,7 @@ on_sighup(int sig)
     log_reopen_soon();
 }
 
+/* The route table, then HEAD for every GET route and OPTIONS for every path. */
 static void
 print_routes(void)
 {
@@ -42,6 +44,22 @@ print_routes(void)
     for (int e = 0; e < ENDPOINT__MAX; e++)
         if (e != ENDPOINT_READY && e != ENDPOINT_METRICS)
             printf("%s %s\n", router_method((enum endpoint)e), router_template((enum endpoint)e));
+    for (int e = 0; e < ENDPOINT__MAX; e++) {
+        if (e == ENDPOINT_READY || e == ENDPOINT_METRICS)
+            continue;
+        if (strcmp(router_method((enum endpoint)e), "GET") == 0)
+            printf("HEAD %s\n", router_template((enum endpoint)e));
+    }
+    for (int e = 0; e < ENDPOINT__MAX; e++) {
+        bool first = true;
+        for (int earlier = 0; earlier < e; earlier++) {
+            if (strcmp(router_template((enum endpoint)earlier),
+                       router_template((enum endpoint)e)) == 0)
+                first = false;
+        }
+        if (first && e != ENDPOINT_READY && e != ENDPOINT_METRICS)
+            printf("OPTIONS %s\n", router_template((enum endpoint)e));
+    }
 }
 
 static void
@@ -57,13 +75,14 @@ usage(FILE *out)
             "e.g. DATABASE_URL, NOTES_MAX_BODY (bytes, default %d), NOTES_STATEMENT_TIMEOUT_MS "
             "(default %d),\n"
             "NOTES_DB_TIMEOUT_MS (default: the statement timeout + %d), NOTES_AUTH (on|off),\n"
-            "NOTES_TOKEN_TTL (seconds, default %d); the whole list: --config-table.\n"
+            "NOTES_TOKEN_TTL (seconds, default %d), NOTES_LIST_MAX (largest page of GET /notes/,\n"
+            "default %d; 0: none); the whole list: --config-table.\n"
             "  --check-config  print the effective settings and where each came from "
             "(secrets masked)\n"
             "  --config-shell  the effective settings as shell assignments (for scripts/stack)\n"
             "  --config-table  the list of settings as the README's Markdown table\n",
             CONFIG_DEFAULT_MAX_BODY, CONFIG_DEFAULT_STATEMENT_TIMEOUT_MS,
-            CONFIG_DB_TIMEOUT_MARGIN_MS, CONFIG_DEFAULT_TOKEN_TTL_S);
+            CONFIG_DB_TIMEOUT_MARGIN_MS, CONFIG_DEFAULT_TOKEN_TTL_S, CONFIG_DEFAULT_LIST_MAX);
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -161,6 +180,7 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
         } else {
             req.auth = cfg->auth ? &auth : NULL;
             log_request_begin(req.request_id);
+            req.list_max = cfg->list_max;
             response_init(&resp, fcgi_write, &fr);
             handle_request(&req, &resp, store);
             bool whole = response_finish(&resp);

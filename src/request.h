@@ -23,6 +23,11 @@ struct request {
     size_t body_limit;         /* the limit in bytes, for the 413 message */
     const char *authorization; /* the Authorization header, NULL when absent */
     const struct auth_settings *auth; /* NULL: the open API (NOTES_AUTH=off) */
+    /* Request headers of issue 12 (NULL when absent), as nginx passes them. */
+    const char *if_match;      /* If-Match: conditional writes (RFC 9110 §13.1.1) */
+    const char *if_none_match; /* If-None-Match: conditional reads (§13.1.2) */
+    const char *prefer;        /* Prefer: count=exact asks for a list's total (RFC 7240) */
+    long long list_max;        /* NOTES_LIST_MAX: the largest page of a list; 0 = unbounded */
     const char *request_id; /* nginx's X-Request-ID for this request; NULL or "" when none */
     bool metrics_allowed;   /* nginx's /metrics location (loopback or metrics_allow) sent it */
 };

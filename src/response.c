@@ -15,6 +15,9 @@ response_init(struct response *resp, response_write_fn write, void *write_ctx)
     resp->route = -1;
     resp->content_type = NULL;
     resp->allow[0] = '\0';
+    resp->headers_len = 0;
+    resp->head_only = false;
+    resp->discarded = 0;
     resp->bearer_challenge = false;
     resp->body = (struct buf)BUF_INIT;
     resp->head_sent = false;
@@ -29,6 +32,37 @@ response_free(struct response *resp)
     if (resp == NULL)
         return;
     buf_free(&resp->body);
+}
+
+bool
+response_add_header(struct response *resp, const char *name, const char *value)
+{
+    size_t name_len = strlen(name), value_len = strlen(value);
+    size_t need = name_len + 2 + value_len + 2;
+
+    if (need > sizeof(resp->headers) - resp->headers_len)
+        return false;
+    char *at = resp->headers + resp->headers_len;
+    memcpy(at, name, name_len);
+    memcpy(at + name_len, ": ", 2);
+    memcpy(at + name_len + 2, value, value_len);
+    memcpy(at + name_len + 2 + value_len, "\r\n", 2);
+    resp->headers_len += need;
+    return true;
+}
+
+/* Statuses whose answers never have a body. */
+static bool
+status_has_body(int status)
+{
+    return status != 204 && status != 304;
+}
+
+void
+response_set_empty(struct response *resp, int status)
+{
+    resp->status = status;
+    buf_reset(&resp->body);
 }
 
 void
@@ -79,6 +113,8 @@ response_reason(int status)
         return "Created";
     case 204:
         return "No Content";
+    case 304:
+        return "Not Modified";
     case 401:
         return "Unauthorized";
     case 409:
@@ -91,6 +127,8 @@ response_reason(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 412:
+        return "Precondition Failed";
     case 413:
         return "Payload Too Large";
     case 422:
@@ -127,23 +165,26 @@ put_decimal(char *at, size_t n)
 }
 
 /*
- * Sends the CGI head; a streamed answer has no Content-Length (nginx chunks it). At most
- * 8 + 3 + 1 + 22 + 2 (status) + 16 + 41 + 2 (type) + 7 + 63 + 2 (allow) + 26
- * (WWW-Authenticate) + 16 + 20 + 2 (length) + 2 bytes.
+ * Sends the CGI head; a streamed answer has no Content-Length (nginx chunks it), nor has one
+ * without a body (204, 304). At most 8 + 3 + 1 + 22 + 2 (status) + 32 (type, 41 for /metrics) + 7 + 95 + 2
+ * (allow) + 26 (WWW-Authenticate) + 16 + 20 + 2 (length) + 2 bytes, and the extra header lines.
  */
 static bool
 send_head(struct response *resp, bool with_length)
 {
-    char head[256];
+    char head[256 + RESPONSE_HEADERS_MAX];
     char *at = head;
+    bool body = status_has_body(resp->status);
 
     at = put_text(at, "Status: ");
     at = put_decimal(at, (size_t)resp->status);
     at = put_text(at, " ");
     at = put_text(at, response_reason(resp->status));
-    at = put_text(at, "\r\nContent-Type: ");
-    at = put_text(at, resp->content_type != NULL ? resp->content_type : "application/json");
     at = put_text(at, "\r\n");
+    if (body)
+        at = put_text(at, resp->content_type != NULL
+                              ? "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+                              : "Content-Type: application/json\r\n");
     if (resp->allow[0] != '\0') {
         at = put_text(at, "Allow: ");
         at = put_text(at, resp->allow);
@@ -151,9 +192,11 @@ send_head(struct response *resp, bool with_length)
     }
     if (resp->bearer_challenge)
         at = put_text(at, "WWW-Authenticate: Bearer\r\n");
-    if (with_length) {
+    memcpy(at, resp->headers, resp->headers_len);
+    at += resp->headers_len;
+    if (with_length && body) {
         at = put_text(at, "Content-Length: ");
-        at = put_decimal(at, resp->body.len);
+        at = put_decimal(at, resp->discarded + resp->body.len);
         at = put_text(at, "\r\n");
     }
     at = put_text(at, "\r\n");
@@ -166,6 +209,12 @@ response_flush(struct response *resp)
 {
     if (resp->failed)
         return false;
+    if (resp->head_only) {
+        /* Nothing leaves before the end: the head needs the whole body's length. */
+        resp->discarded += resp->body.len;
+        buf_reset(&resp->body);
+        return true;
+    }
     if (!resp->head_sent && !send_head(resp, false))
         resp->failed = true;
     else if (resp->body.len > 0 && !resp->write(resp->write_ctx, resp->body.data, resp->body.len))
@@ -183,6 +232,7 @@ response_finish(struct response *resp)
         buf_reset(&resp->body);
         resp->status = 503;
         resp->allow[0] = '\0';
+        resp->headers_len = 0;
         resp->bearer_challenge = false;
         if (!buf_append_str(&resp->body, "{\"detail\":\"Service temporarily out of memory\"}"))
             return false;
@@ -191,7 +241,7 @@ response_finish(struct response *resp)
         return false;
     if (!resp->head_sent)
         return send_head(resp, true) &&
-               (resp->body.len == 0 ||
+               (resp->body.len == 0 || resp->head_only || !status_has_body(resp->status) ||
                 resp->write(resp->write_ctx, resp->body.data, resp->body.len));
     return response_flush(resp);
 }

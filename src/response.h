@@ -14,15 +14,22 @@
 /* Writes len bytes for the client; returns false if they could not be delivered. */
 typedef bool (*response_write_fn)(void *ctx, const char *data, size_t len);
 
+/* Room for the extra header lines of one answer (ETag, Location, Link, Content-Range, ...). */
+#define RESPONSE_HEADERS_MAX 2048
+
 struct response {
-    int status;               /* 200 unless set */
-    int route;                /* the endpoint that answered (router.h), -1 when no route matched */
-    char allow[64];           /* the Allow header of a 405, or "" */
-    bool bearer_challenge;    /* a 401: send WWW-Authenticate: Bearer */
+    int status;                         /* 200 unless set */
+    int route; /* the endpoint that answered (router.h), -1 when no route matched */
     const char *content_type; /* NULL: application/json (the API); /metrics is text */
-    struct buf body;          /* JSON not yet sent */
-    bool head_sent;           /* streaming started: status and headers are final */
-    bool failed;              /* a write failed; the rest of the answer is dropped */
+    char allow[96];                     /* the Allow header of a 405 or an OPTIONS answer, or "" */
+    bool bearer_challenge;              /* a 401: send WWW-Authenticate: Bearer */
+    char headers[RESPONSE_HEADERS_MAX]; /* extra header lines, each "Name: value\r\n" */
+    size_t headers_len;
+    bool head_only;   /* HEAD: the head a GET would have, with no body (RFC 9110 §9.3.2) */
+    size_t discarded; /* body bytes a HEAD answer counted for Content-Length but did not send */
+    struct buf body;  /* JSON not yet sent */
+    bool head_sent;   /* streaming started: status and headers are final */
+    bool failed;      /* a write failed; the rest of the answer is dropped */
     response_write_fn write;
     void *write_ctx;
 };
@@ -31,6 +38,15 @@ void response_init(struct response *resp, response_write_fn write, void *write_c
 
 /* Releases the body buffer. response_free(NULL) does nothing. */
 void response_free(struct response *resp);
+
+/*
+ * Adds the header line "name: value" (value written as given: the caller keeps it to visible
+ * ASCII). False, and nothing added, when it does not fit: the caller answers without it.
+ */
+bool response_add_header(struct response *resp, const char *name, const char *value);
+
+/* Sets a status whose answer has no body (204, 304): no Content-Type, no Content-Length. */
+void response_set_empty(struct response *resp, int status);
 
 /* Replaces the body with obj serialized compactly, like FastAPI's JSONResponse. */
 void response_set_json(struct response *resp, int status, struct json_object *obj);

@@ -14,6 +14,7 @@ static const struct {
     [ENDPOINT_CREATE_NOTE] = {"POST", "/notes/"},
     [ENDPOINT_READ_NOTE] = {"GET", "/notes/{id}/"},
     [ENDPOINT_UPDATE_NOTE] = {"PUT", "/notes/{id}/"},
+    [ENDPOINT_PATCH_NOTE] = {"PATCH", "/notes/{id}/"},
     [ENDPOINT_DELETE_NOTE] = {"DELETE", "/notes/{id}/"},
     [ENDPOINT_CREATE_USER] = {"POST", "/users/"},
     [ENDPOINT_READ_ME] = {"GET", "/users/me"},
@@ -77,6 +78,14 @@ path_matches(const char *template, const char *path, const char **id, size_t *id
     return t == tn && p == pn;
 }
 
+/* Appends ", method" (or the first method) to the Allow list. */
+static void
+allow_add(struct route_match *match, size_t *len, const char *method)
+{
+    *len += (size_t)snprintf(match->allow + *len, sizeof(match->allow) - *len, "%s%s",
+                             *len > 0 ? ", " : "", method);
+}
+
 void
 router_match(const char *method, const char *path, struct route_match *match)
 {
@@ -87,6 +96,8 @@ void
 router_match_mode(const char *method, const char *path, bool with_auth, struct route_match *match)
 {
     size_t allow_len = 0;
+    /* HEAD is GET without the body (RFC 9110 §9.3.2). */
+    const char *wanted = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
     memset(match, 0, sizeof(*match));
     match->status = ROUTE_NOT_FOUND;
@@ -98,7 +109,7 @@ router_match_mode(const char *method, const char *path, bool with_auth, struct r
             continue;
         if (!path_matches(routes[e].template, path, &id, &id_len))
             continue;
-        if (strcmp(routes[e].method, method) == 0) {
+        if (strcmp(routes[e].method, wanted) == 0) {
             match->status = ROUTE_FOUND;
             match->endpoint = (enum endpoint)e;
             match->id = id;
@@ -107,7 +118,13 @@ router_match_mode(const char *method, const char *path, bool with_auth, struct r
             return;
         }
         match->status = ROUTE_BAD_METHOD;
-        allow_len += (size_t)snprintf(match->allow + allow_len, sizeof(match->allow) - allow_len,
-                                      "%s%s", allow_len > 0 ? ", " : "", routes[e].method);
+        allow_add(match, &allow_len, routes[e].method);
+        if (strcmp(routes[e].method, "GET") == 0)
+            allow_add(match, &allow_len, "HEAD");
+    }
+    if (match->status == ROUTE_BAD_METHOD) {
+        allow_add(match, &allow_len, "OPTIONS");
+        if (strcmp(method, "OPTIONS") == 0)
+            match->status = ROUTE_OPTIONS;
     }
 }

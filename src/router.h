@@ -11,6 +11,7 @@ enum endpoint {
     ENDPOINT_CREATE_NOTE, /* POST /notes/ */
     ENDPOINT_READ_NOTE,   /* GET /notes/{id}/ */
     ENDPOINT_UPDATE_NOTE, /* PUT /notes/{id}/ */
+    ENDPOINT_PATCH_NOTE,  /* PATCH /notes/{id}/ (JSON Merge Patch) */
     ENDPOINT_DELETE_NOTE, /* DELETE /notes/{id}/ */
     ENDPOINT_READY,       /* GET /ready: the database reachable at the expected schema */
     ENDPOINT_METRICS,     /* GET /metrics: the pool's counters (only where nginx allows) */
@@ -26,6 +27,7 @@ enum route_status {
     ROUTE_FOUND,      /* endpoint (and id for {id} routes) are set */
     ROUTE_NOT_FOUND,  /* no route has this path: 404 */
     ROUTE_BAD_METHOD, /* the path exists, the method does not: 405, allow is set */
+    ROUTE_OPTIONS,    /* OPTIONS on a path that exists: 204, allow is set */
 };
 
 struct route_match {
@@ -33,10 +35,13 @@ struct route_match {
     enum endpoint endpoint;
     const char *id; /* the {id} segment (points into the path), not NUL-terminated */
     size_t id_len;
-    char allow[64]; /* e.g. "GET, PUT, DELETE" for ROUTE_BAD_METHOD */
+    char allow[96]; /* e.g. "GET, HEAD, PUT, PATCH, DELETE, OPTIONS" (405 and OPTIONS) */
 };
 
-/* Matches a request against every route. The trailing slash is optional on every route. */
+/*
+ * Matches a request against every route. The trailing slash is optional on every route. HEAD
+ * is answered by every GET route (the handler then sends no body), OPTIONS by every path.
+ */
 void router_match(const char *method, const char *path, struct route_match *match);
 
 /* The same, leaving out the NOTES_AUTH=on routes unless with_auth. */

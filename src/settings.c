@@ -36,6 +36,9 @@ const struct setting_def settings_table[SET__MAX] = {
     [SET_TOKEN_CLEANUP_INTERVAL] = {"token_cleanup_interval", "TOKEN_CLEANUP_INTERVAL", "60",
         "with `auth = on`: seconds between two runs of the background removal of expired and revoked tokens",
         SETTING_NUMBER, 1, 86400, NULL, SECRET_NONE},
+    [SET_LIST_MAX] = {"list_max", "NOTES_LIST_MAX", "1000",
+        "the largest page of `GET /notes/` (a larger or absent `limit` gives this many, and `Link` the next page); `0`: unbounded, the tutorial's behaviour",
+        SETTING_NUMBER, 0, 1000L * 1000 * 1000, NULL, SECRET_NONE},
     [SET_LOG_LEVEL] = {"log_level", "NOTES_LOG_LEVEL", "warn",
         "the worker's JSON log: `error`, `warn` (problems), or `info` (also one line per request)",
         SETTING_CHOICE, 0, 0, "error|warn|info", SECRET_NONE},
@@ -84,6 +87,9 @@ const struct setting_def settings_table[SET__MAX] = {
     [SET_DISTCHECK] = {"distcheck", "DISTCHECK", "0",
         "`1`: `scripts/stack check` also runs `make distcheck`",
         SETTING_CHOICE, 0, 0, "0|1", SECRET_NONE},
+    [SET_CORS_ORIGINS] = {"cors_origins", "NOTES_CORS_ORIGINS", "",
+        "origins whose browser pages may call the API (CORS), separated by spaces or commas (`https://app.example`), or `*`; empty: no CORS (browsers refuse cross-origin answers). Preflights are answered by nginx; credentials are never allowed",
+        SETTING_TEXT, 0, 0, NULL, SECRET_NONE},
 };
 /* clang-format on */
 

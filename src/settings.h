@@ -23,6 +23,7 @@ enum setting_id {
     SET_TOKEN_TTL,
     SET_AUTH_RATE_LIMIT,
     SET_TOKEN_CLEANUP_INTERVAL,
+    SET_LIST_MAX,
     SET_LOG_LEVEL,
     SET_LOG_FILE,
     SET_READY_CACHE_MS,
@@ -40,6 +41,7 @@ enum setting_id {
     SET_BUILD_DIR,
     SET_WORKER,
     SET_DISTCHECK,
+    SET_CORS_ORIGINS,
     SET__MAX,
 };
 

@@ -11,11 +11,39 @@
 #include <stdbool.h>
 
 enum store_result {
-    STORE_OK,           /* done; the output note is filled */
-    STORE_NOT_FOUND,    /* no note has that id */
-    STORE_UNAVAILABLE,  /* the database cannot be reached or is not ready: answer 503 */
-    STORE_UNAUTHORIZED, /* no valid token (unknown, expired or revoked): answer 401 */
-    STORE_CONFLICT,     /* the username is taken: answer 409 */
+    STORE_OK,                  /* done; the output note is filled */
+    STORE_NOT_FOUND,           /* no note has that id */
+    STORE_UNAVAILABLE,         /* the database cannot be reached or is not ready: answer 503 */
+    STORE_PRECONDITION_FAILED, /* the note exists at another version: nothing changed (412) */
+    STORE_UNAUTHORIZED,        /* no valid token (unknown, expired or revoked): answer 401 */
+    STORE_CONFLICT,            /* the username is taken: answer 409 */
+};
+
+/* The orders of GET /notes/?sort=: by id, title or creation time, each way (ties by id). */
+enum list_order {
+    LIST_BY_ID,
+    LIST_BY_ID_DESC,
+    LIST_BY_TITLE,
+    LIST_BY_TITLE_DESC,
+    LIST_BY_CREATED,
+    LIST_BY_CREATED_DESC,
+    LIST_ORDER__MAX,
+};
+
+/* Which notes a list wants. */
+struct list_query {
+    long long limit;    /* at most this many; < 0 means all */
+    long long offset;   /* skip this many (after the keyset position) */
+    int32_t after;      /* > 0: only notes after this one in the order (keyset paging) */
+    const char *search; /* non-NULL: only notes whose title or description contains it,
+                           compared case-insensitively (Unicode lower case) */
+    enum list_order order;
+};
+
+/* A change to a note: the fields to set, NULL for those kept (PUT sets both, PATCH some). */
+struct note_change {
+    const char *title;
+    const char *description;
 };
 
 /* Usernames are 3 to 50 characters, like note texts. */
@@ -27,20 +55,28 @@ struct user {
 /* The longest stored password hash (an argon2id PHC string). */
 #define STORE_PASSWORD_HASH_MAX 160
 
-/* Called once per listed note, in id order; returns false to stop the listing early. */
+/* Called once per listed note, in the list's order; returns false to stop the listing early. */
 typedef bool (*store_row_fn)(void *arg, const struct note *note);
 
 struct store_ops {
     /* Inserts in->title and in->description; out receives the stored note with its id. */
     enum store_result (*create)(void *impl, const struct note *in, struct note *out);
     enum store_result (*get)(void *impl, int32_t id, struct note *out);
-    /* Streams notes ordered by id; limit < 0 means all. A stop by on_row is still STORE_OK. */
-    enum store_result (*list)(void *impl, long long limit, long long offset, store_row_fn on_row,
+    /* Streams the notes q asks for, in its order. A stop by on_row is still STORE_OK. */
+    enum store_result (*list)(void *impl, const struct list_query *q, store_row_fn on_row,
                               void *arg);
-    /* Replaces title and description of note id; out receives the note as stored. */
-    enum store_result (*update)(void *impl, int32_t id, const struct note *in, struct note *out);
-    /* Deletes note id; out receives the note as it was. */
-    enum store_result (*remove)(void *impl, int32_t id, struct note *out);
+    /* How many notes match q's search (its paging ignored). */
+    enum store_result (*count)(void *impl, const struct list_query *q, long long *total);
+    /*
+     * Applies change to note id if its version is in if_match, in one step (no other write can
+     * come between the check and the change); out receives the note as stored. A note at
+     * another version is STORE_PRECONDITION_FAILED, a missing one STORE_NOT_FOUND.
+     */
+    enum store_result (*update)(void *impl, int32_t id, const struct note_change *change,
+                                const struct version_set *if_match, struct note *out);
+    /* Deletes note id if its version is in if_match (as update); out receives it as it was. */
+    enum store_result (*remove)(void *impl, int32_t id, const struct version_set *if_match,
+                                struct note *out);
 
     /*
      * Whether the database answers at the schema this worker needs (GET /ready): STORE_OK, or
@@ -57,12 +93,13 @@ struct store_ops {
                                       const struct note *in, struct note *out);
     enum store_result (*owned_get)(void *impl, const struct token_hash *token, int32_t id,
                                    struct note *out);
-    enum store_result (*owned_list)(void *impl, const struct token_hash *token, long long limit,
-                                    long long offset, store_row_fn on_row, void *arg);
+    enum store_result (*owned_list)(void *impl, const struct token_hash *token,
+                                    const struct list_query *q, store_row_fn on_row, void *arg);
     enum store_result (*owned_update)(void *impl, const struct token_hash *token, int32_t id,
-                                      const struct note *in, struct note *out);
+                                      const struct note_change *change,
+                                      const struct version_set *if_match, struct note *out);
     enum store_result (*owned_remove)(void *impl, const struct token_hash *token, int32_t id,
-                                      struct note *out);
+                                      const struct version_set *if_match, struct note *out);
 
     /* A new account; STORE_CONFLICT when the username is taken. */
     enum store_result (*user_create)(void *impl, const char *username, const char *password_hash,

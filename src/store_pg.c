@@ -60,6 +60,39 @@ enum statement {
     "WITH me AS (SELECT user_id FROM tokens WHERE hash = decode($1, 'hex') "                       \
     "AND revoked_at IS NULL AND expires_at > now()) "
 
+/*
+ * The owned conditional write w (If-Match's versions in $N): besides the note written, whether
+ * the user's note existed before (present), which tells 412 (present, not written) from 404.
+ */
+#define OWNED_CONDITION(n)                                                                         \
+    "AND ($" n "::bigint[] IS NULL OR version = ANY ($" n "::bigint[])) "                          \
+    "RETURNING id, title, description, version) "                                                  \
+    "SELECT me.user_id, w.id, w.title, w.description, w.version, "                                 \
+    "EXISTS (SELECT FROM notes WHERE id = $2 AND owner = me.user_id) FROM me LEFT JOIN w ON true"
+
+/*
+ * The search of ?q=: title or description matches the LIKE pattern $N ("%text%", the text's
+ * own % _ \ escaped), both sides lower-cased by ICU (Unicode case mapping whatever the
+ * database's locale), served by the trigram indexes of sql/003 on exactly these expressions.
+ */
+#define SEARCH_WHERE(n)                                                                            \
+    "(lower(title COLLATE \"und-x-icu\") LIKE lower($" n "::text COLLATE \"und-x-icu\") OR "       \
+    "lower(description COLLATE \"und-x-icu\") LIKE lower($" n "::text COLLATE \"und-x-icu\"))"
+
+/*
+ * A conditional write in one statement: the change applies only when $N (If-Match's versions,
+ * NULL for none) holds the note's version. When it does not, the second branch returns the
+ * note as it was (applied = false), which tells 412 from 404 without a second query and
+ * without a window between the check and the write. The version itself is bumped by the
+ * trigger of sql/003.
+ */
+#define CONDITIONAL(write, n)                                                                      \
+    "WITH w AS (" write " AND ($" n "::bigint[] IS NULL OR version = ANY ($" n "::bigint[])) "     \
+    "RETURNING id, title, description, version) "                                                  \
+    "SELECT id, title, description, version, true FROM w UNION ALL "                               \
+    "SELECT id, title, description, version, false FROM notes "                                    \
+    "WHERE id = $1 AND $" n "::bigint[] IS NOT NULL AND NOT EXISTS (SELECT FROM w)"
+
 static const struct {
     const char *name;
     const char *sql;
@@ -67,50 +100,48 @@ static const struct {
 } statements[STMT__MAX] = {
     [STMT_CREATE] = {"create",
                      "INSERT INTO notes (title, description) VALUES ($1, $2) "
-                     "RETURNING id, title, description",
+                     "RETURNING id, title, description, version",
                      2},
-    [STMT_GET] = {"get", "SELECT id, title, description FROM notes WHERE id = $1", 1},
+    [STMT_GET] = {"get", "SELECT id, title, description, version FROM notes WHERE id = $1", 1},
     [STMT_LIST] = {"list",
-                   "SELECT id, title, description FROM notes ORDER BY id "
+                   "SELECT id, title, description, version FROM notes ORDER BY id "
                    "LIMIT $1::bigint OFFSET $2::bigint",
                    2},
     [STMT_UPDATE] = {"update",
-                     "UPDATE notes SET title = $2, description = $3 WHERE id = $1 "
-                     "RETURNING id, title, description",
-                     3},
-    [STMT_DELETE] = {"delete", "DELETE FROM notes WHERE id = $1 RETURNING id, title, description",
-                     1},
+                     CONDITIONAL("UPDATE notes SET title = coalesce($2, title), "
+                                 "description = coalesce($3, description) WHERE id = $1",
+                                 "4"),
+                     4},
+    [STMT_DELETE] = {"delete", CONDITIONAL("DELETE FROM notes WHERE id = $1", "2"), 2},
     [STMT_OWNED_CREATE] = {"owned_create",
                            TOKEN_ME
                            ", ins AS (INSERT INTO notes (title, description, owner) "
-                           "SELECT $2, $3, user_id FROM me RETURNING id, title, description) "
-                           "SELECT me.user_id, ins.id, ins.title, ins.description "
+                           "SELECT $2, $3, user_id FROM me RETURNING id, title, description, "
+                           "version) "
+                           "SELECT me.user_id, ins.id, ins.title, ins.description, ins.version "
                            "FROM me LEFT JOIN ins ON true",
                            3},
     [STMT_OWNED_GET] = {"owned_get",
-                        TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description FROM me "
-                                 "LEFT JOIN notes n ON n.id = $2 AND n.owner = me.user_id",
+                        TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description, n.version "
+                                 "FROM me LEFT JOIN notes n ON n.id = $2 AND n.owner = me.user_id",
                         2},
     [STMT_OWNED_LIST] = {"owned_list",
-                         TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description FROM me "
-                                  "LEFT JOIN LATERAL (SELECT id, title, description FROM notes "
-                                  "WHERE owner = me.user_id ORDER BY id LIMIT $2::bigint "
-                                  "OFFSET $3::bigint) n ON true ORDER BY n.id",
+                         TOKEN_ME "SELECT me.user_id, n.id, n.title, n.description, n.version "
+                                  "FROM me LEFT JOIN LATERAL (SELECT id, title, description, "
+                                  "version FROM notes WHERE owner = me.user_id ORDER BY id "
+                                  "LIMIT $2::bigint OFFSET $3::bigint) n ON true ORDER BY n.id",
                          3},
     [STMT_OWNED_UPDATE] = {"owned_update",
-                           TOKEN_ME ", up AS (UPDATE notes SET title = $3, description = $4 "
-                                    "WHERE id = $2 AND owner = (SELECT user_id FROM me) "
-                                    "RETURNING id, title, description) "
-                                    "SELECT me.user_id, up.id, up.title, up.description "
-                                    "FROM me LEFT JOIN up ON true",
-                           4},
+                           TOKEN_ME
+                           ", w AS (UPDATE notes SET title = coalesce($3, title), "
+                           "description = coalesce($4, description) "
+                           "WHERE id = $2 AND owner = (SELECT user_id FROM me) " OWNED_CONDITION(
+                               "5"),
+                           5},
     [STMT_OWNED_DELETE] = {"owned_delete",
-                           TOKEN_ME ", del AS (DELETE FROM notes WHERE id = $2 "
-                                    "AND owner = (SELECT user_id FROM me) "
-                                    "RETURNING id, title, description) "
-                                    "SELECT me.user_id, del.id, del.title, del.description "
-                                    "FROM me LEFT JOIN del ON true",
-                           2},
+                           TOKEN_ME ", w AS (DELETE FROM notes WHERE id = $2 "
+                                    "AND owner = (SELECT user_id FROM me) " OWNED_CONDITION("3"),
+                           3},
     [STMT_USER_CREATE] = {"user_create",
                           "INSERT INTO users (username, password_hash) VALUES ($1, $2) "
                           "ON CONFLICT (username) DO NOTHING RETURNING id, username",
@@ -131,6 +162,46 @@ static const struct {
                            "AND revoked_at IS NULL AND expires_at > now() RETURNING user_id",
                            1},
 };
+
+/*
+ * Lists with an order, a keyset position ($3, ?after=) or a search ($4, ?q=), one text per
+ * order. They run as unnamed statements, planned for the values of each request: a $3 or $4
+ * that is NULL folds its condition away, and each search is planned with its own pattern
+ * (a generic plan would guess). Keyset paging compares (key, id) with the row of ?after=.
+ */
+#define LIST_WHERE(keyset, a, q)                                                                   \
+    "($" a "::integer IS NULL OR " keyset ") AND ($" q "::text IS NULL OR " SEARCH_WHERE(q) ")"
+#define LIST_SQL(keyset, order_by)                                                                 \
+    "SELECT id, title, description, version FROM notes WHERE " LIST_WHERE(                         \
+        keyset, "3", "4") " ORDER BY " order_by " LIMIT $1::bigint OFFSET $2::bigint"
+/* NOTES_AUTH=on: the same within the token's notes ($1), as STMT_OWNED_LIST. */
+#define OWNED_LIST_SQL(keyset, order_by)                                                           \
+    TOKEN_ME                                                                                       \
+    "SELECT me.user_id, n.id, n.title, n.description, n.version FROM me "                          \
+    "LEFT JOIN LATERAL (SELECT id, title, description, version, created_date FROM notes "          \
+    "WHERE owner = me.user_id AND " LIST_WHERE(                                                    \
+        keyset, "4", "5") " ORDER BY " order_by                                                    \
+                          " LIMIT $2::bigint OFFSET $3::bigint) n ON true ORDER BY " order_by
+
+/* The row of ?after= ($N) in an order's key. */
+#define AFTER_ROW(key, n) "(" key ", id) > (SELECT " key ", id FROM notes WHERE id = $" n ")"
+#define BEFORE_ROW(key, n) "(" key ", id) < (SELECT " key ", id FROM notes WHERE id = $" n ")"
+
+#define LIST_ORDERS(SQL, n)                                                                        \
+    {                                                                                              \
+        [LIST_BY_ID] = SQL("id > $" n, "id"), [LIST_BY_ID_DESC] = SQL("id < $" n, "id DESC"),      \
+        [LIST_BY_TITLE] = SQL(AFTER_ROW("title", n), "title, id"),                                 \
+        [LIST_BY_TITLE_DESC] = SQL(BEFORE_ROW("title", n), "title DESC, id DESC"),                 \
+        [LIST_BY_CREATED] = SQL(AFTER_ROW("created_date", n), "created_date, id"),                 \
+        [LIST_BY_CREATED_DESC] = SQL(BEFORE_ROW("created_date", n), "created_date DESC, id DESC"), \
+    }
+
+static const char *const list_sql[LIST_ORDER__MAX] = LIST_ORDERS(LIST_SQL, "3");
+static const char *const owned_list_sql[LIST_ORDER__MAX] = LIST_ORDERS(OWNED_LIST_SQL, "4");
+
+/* Prefer: count=exact: the notes the search finds, whatever the page. */
+static const char count_sql[] =
+    "SELECT count(*) FROM notes WHERE ($1::text IS NULL OR " SEARCH_WHERE("1") ")";
 
 /* A connection's life: an attempt goes through CONNECTING and SETUP to READY. */
 enum stage {
@@ -596,17 +667,38 @@ ensure_connected(struct store_pg *pg)
 
 enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
 
+/* A statement to run: prepared (name), or unnamed (sql), planned for these parameters. */
+struct query {
+    const char *name; /* a prepared statement, or NULL */
+    const char *sql;  /* when name is NULL */
+    int nparams;
+    const char *const *params;
+};
+
+static struct query
+prepared(enum statement stmt, const char *const *params)
+{
+    struct query q = {statements[stmt].name, NULL, statements[stmt].nparams, params};
+    return q;
+}
+
+/* What the log calls a query. */
+static const char *
+query_label(const struct query *q)
+{
+    return q->name != NULL ? q->name : "list";
+}
+
 /*
- * Runs prepared statement stmt with its deadline (NOTES_DB_TIMEOUT_MS): the one way to run a
- * statement. RUN_OK and RUN_ERROR (the server refused it: read the SQLSTATE) leave the result
- * in *out for the caller to PQclear; RUN_UNAVAILABLE (logged) means answer 503. A call that
- * finds the connection broken is tried once more on a fresh one when retry is set (reads; a
- * write may have been applied). Past the deadline the connection is dropped and requests fail
- * fast until the database answers a probe.
+ * Runs query q with its deadline (NOTES_DB_TIMEOUT_MS): the one way to run a statement.
+ * RUN_OK and RUN_ERROR (the server refused it: read the SQLSTATE) leave the result in *out for
+ * the caller to PQclear; RUN_UNAVAILABLE (logged) means answer 503. A call that finds the
+ * connection broken is tried once more on a fresh one when retry is set (reads; a write may
+ * have been applied). Past the deadline the connection is dropped and requests fail fast until
+ * the database answers a probe.
  */
 static enum run
-run_untimed(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
-            PGresult **out)
+run_query_untimed(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
 {
     *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -616,8 +708,11 @@ run_untimed(struct store_pg *pg, enum statement stmt, const char *const *params,
         if (!ensure_connected(pg))
             return RUN_UNAVAILABLE;
         long long deadline = now_ms() + pg->db_timeout_ms;
-        if (PQsendQueryPrepared(pg->conn, statements[stmt].name, statements[stmt].nparams, params,
-                                NULL, NULL, 0))
+        int sent =
+            q->name != NULL
+                ? PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->params, NULL, NULL, 0)
+                : PQsendQueryParams(pg->conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0);
+        if (sent)
             res = collect_result(pg->conn, deadline, &wait);
         if (res != NULL && PQstatus(pg->conn) == CONNECTION_OK) {
             ExecStatusType status = PQresultStatus(res);
@@ -625,11 +720,11 @@ run_untimed(struct store_pg *pg, enum statement stmt, const char *const *params,
             return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK ? RUN_OK : RUN_ERROR;
         }
         if (res != NULL) {
-            report(pg, statements[stmt].name, PQresultErrorMessage(res));
+            report(pg, query_label(q), PQresultErrorMessage(res));
             PQclear(res);
             mark_lost(pg);
         } else {
-            call_failed(pg, statements[stmt].name, wait);
+            call_failed(pg, query_label(q), wait);
         }
         if (!retry || wait == WAIT_TIMEOUT)
             return RUN_UNAVAILABLE;
@@ -637,13 +732,12 @@ run_untimed(struct store_pg *pg, enum statement stmt, const char *const *params,
     return RUN_UNAVAILABLE;
 }
 
-/* run_untimed, its time added to the request's database time, a 503 counted (metrics). */
+/* run_query_untimed, its time added to the request's database time, a 503 counted. */
 static enum run
-run_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
-             PGresult **out)
+run_query(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
 {
     long long start = now_us();
-    enum run run = run_untimed(pg, stmt, params, retry, out);
+    enum run run = run_query_untimed(pg, q, retry, out);
 
     log_add_db_us(now_us() - start);
     if (run == RUN_UNAVAILABLE)
@@ -651,19 +745,26 @@ run_prepared(struct store_pg *pg, enum statement stmt, const char *const *params
     return run;
 }
 
-/* run_prepared for statements that must succeed: the result, or NULL (logged) for a 503. */
+/* run_query for statements that must succeed: the result, or NULL (logged) for a 503. */
 static PGresult *
-exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
+exec_query(struct store_pg *pg, const struct query *q, bool retry)
 {
     PGresult *res;
-    enum run run = run_prepared(pg, stmt, params, retry, &res);
+    enum run run = run_query(pg, q, retry, &res);
 
     if (run == RUN_ERROR) {
-        report(pg, statements[stmt].name, PQresultErrorMessage(res));
+        report(pg, query_label(q), PQresultErrorMessage(res));
         PQclear(res);
         return NULL;
     }
     return res;
+}
+
+static PGresult *
+exec_prepared(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry)
+{
+    struct query q = prepared(stmt, params);
+    return exec_query(pg, &q, retry);
 }
 
 /* Copies a text column into dst (size bytes with the NUL); the table keeps texts shorter. */
@@ -678,13 +779,14 @@ copy_text(char *dst, size_t size, const PGresult *res, int row, int column)
     dst[len] = '\0';
 }
 
-/* Copies one result row (id, title, description) into a note. */
+/* Copies one result row (id, title, description, version) into a note. */
 static void
 copy_note(const PGresult *res, int row, struct note *out)
 {
     out->id = (int32_t)strtol(PQgetvalue(res, row, 0), NULL, 10);
     copy_text(out->title, sizeof(out->title), res, row, 1);
     copy_text(out->description, sizeof(out->description), res, row, 2);
+    out->version = strtoll(PQgetvalue(res, row, 3), NULL, 10);
 }
 
 /* Runs a prepared statement that returns at most one note. */
@@ -720,24 +822,61 @@ pg_get(void *impl, int32_t id, struct note *out)
     return run_single(impl, STMT_GET, params, true, out);
 }
 
-static enum store_result
-pg_update(void *impl, int32_t id, const struct note *in, struct note *out)
+/* If-Match's versions as a Postgres array literal ("{1,2}"), or NULL for no condition. */
+static const char *
+versions_param(const struct version_set *set, char *text, size_t size)
 {
-    char id_text[16];
-    const char *params[] = {id_text, in->title, in->description};
+    size_t n = 0;
 
-    snprintf(id_text, sizeof(id_text), "%d", (int)id);
-    return run_single(impl, STMT_UPDATE, params, false, out);
+    if (set->any)
+        return NULL;
+    n += (size_t)snprintf(text + n, size - n, "{");
+    for (size_t i = 0; i < set->n && n < size; i++)
+        n += (size_t)snprintf(text + n, size - n, "%s%lld", i > 0 ? "," : "",
+                              (long long)set->versions[i]);
+    if (n < size)
+        snprintf(text + n, size - n, "}");
+    return text;
+}
+
+/* A conditional write: its one row says whether it applied (412 when not), none is 404. */
+static enum store_result
+run_conditional(struct store_pg *pg, enum statement stmt, const char *const *params,
+                struct note *out)
+{
+    PGresult *res = exec_prepared(pg, stmt, params, false);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = STORE_NOT_FOUND;
+    if (PQntuples(res) > 0) {
+        copy_note(res, 0, out);
+        result = PQgetvalue(res, 0, 4)[0] == 't' ? STORE_OK : STORE_PRECONDITION_FAILED;
+    }
+    PQclear(res);
+    return result;
 }
 
 static enum store_result
-pg_remove(void *impl, int32_t id, struct note *out)
+pg_update(void *impl, int32_t id, const struct note_change *change,
+          const struct version_set *if_match, struct note *out)
 {
-    char id_text[16];
-    const char *params[] = {id_text};
+    char id_text[16], versions[NOTE_VERSIONS_MAX * 21 + 3];
+    const char *params[] = {id_text, change->title, change->description,
+                            versions_param(if_match, versions, sizeof(versions))};
 
     snprintf(id_text, sizeof(id_text), "%d", (int)id);
-    return run_single(impl, STMT_DELETE, params, false, out);
+    return run_conditional(impl, STMT_UPDATE, params, out);
+}
+
+static enum store_result
+pg_remove(void *impl, int32_t id, const struct version_set *if_match, struct note *out)
+{
+    char id_text[16], versions[NOTE_VERSIONS_MAX * 21 + 3];
+    const char *params[] = {id_text, versions_param(if_match, versions, sizeof(versions))};
+
+    snprintf(id_text, sizeof(id_text), "%d", (int)id);
+    return run_conditional(impl, STMT_DELETE, params, out);
 }
 
 /* A list of at most this many rows (a small ?limit=) is fetched in one result. */
@@ -745,9 +884,9 @@ pg_remove(void *impl, int32_t id, struct note *out)
 
 /* Fetches a bounded list in one result: one allocation instead of one per row. */
 static enum store_result
-list_at_once(struct store_pg *pg, const char *const *params, store_row_fn on_row, void *arg)
+list_at_once(struct store_pg *pg, const struct query *q, store_row_fn on_row, void *arg)
 {
-    PGresult *res = exec_prepared(pg, STMT_LIST, params, true);
+    PGresult *res = exec_query(pg, q, true);
 
     if (res == NULL)
         return STORE_UNAVAILABLE;
@@ -769,21 +908,24 @@ list_at_once(struct store_pg *pg, const char *const *params, store_row_fn on_row
  * next write or within client_connection_check_interval; the next request reconnects.
  */
 static enum store_result
-list_streamed(struct store_pg *pg, const char *const *params, store_row_fn on_row, void *arg)
+list_streamed(struct store_pg *pg, const struct query *q, store_row_fn on_row, void *arg)
 {
     enum store_result result = STORE_OK;
 
     if (!ensure_connected(pg))
         return STORE_UNAVAILABLE;
-    if (!PQsendQueryPrepared(pg->conn, statements[STMT_LIST].name, 2, params, NULL, NULL, 0) ||
-        !PQsetSingleRowMode(pg->conn)) {
-        call_failed(pg, statements[STMT_LIST].name, WAIT_BROKEN);
+    int sent =
+        q->name != NULL
+            ? PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->params, NULL, NULL, 0)
+            : PQsendQueryParams(pg->conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0);
+    if (!sent || !PQsetSingleRowMode(pg->conn)) {
+        call_failed(pg, query_label(q), WAIT_BROKEN);
         return STORE_UNAVAILABLE;
     }
     for (;;) {
         enum wait wait = await_result(pg->conn, now_ms() + pg->db_timeout_ms);
         if (wait != WAIT_READY) {
-            call_failed(pg, statements[STMT_LIST].name, wait);
+            call_failed(pg, query_label(q), wait);
             return STORE_UNAVAILABLE;
         }
         PGresult *res = PQgetResult(pg->conn);
@@ -801,34 +943,95 @@ list_streamed(struct store_pg *pg, const char *const *params, store_row_fn on_ro
             continue;
         }
         if (status != PGRES_TUPLES_OK) {
-            report(pg, statements[STMT_LIST].name, PQresultErrorMessage(res));
+            report(pg, query_label(q), PQresultErrorMessage(res));
             result = STORE_UNAVAILABLE;
         }
         PQclear(res);
     }
 }
 
-static enum store_result
-pg_list(void *impl, long long limit, long long offset, store_row_fn on_row, void *arg)
+/*
+ * The LIKE pattern of a search: "%text%" with the text's own %, _ and \ escaped (LIKE's
+ * escape character is \). NULL when out is too small (a validated search always fits).
+ */
+static const char *
+search_pattern(const char *search, char *out, size_t size)
 {
-    char limit_text[24], offset_text[24];
-    const char *params[] = {limit >= 0 ? limit_text : NULL, offset_text};
+    size_t n = 0;
 
-    snprintf(limit_text, sizeof(limit_text), "%lld", limit);
-    snprintf(offset_text, sizeof(offset_text), "%lld", offset);
-    if (limit >= 0 && limit <= LIST_AT_ONCE_MAX_ROWS)
-        return list_at_once(impl, params, on_row, arg);
-    long long start = now_us();
-    enum store_result result = list_streamed(impl, params, on_row, arg);
-    log_add_db_us(now_us() - start); /* includes the time the rows took to reach the client */
-    if (result == STORE_UNAVAILABLE)
-        metrics_count(METRIC_DB_ERRORS);
-    return result;
+    if (search == NULL)
+        return NULL;
+    out[n++] = '%';
+    for (const char *p = search; *p != '\0'; p++) {
+        if (n + 4 > size)
+            return NULL;
+        if (*p == '%' || *p == '_' || *p == '\\')
+            out[n++] = '\\';
+        out[n++] = *p;
+    }
+    out[n++] = '%';
+    out[n] = '\0';
+    return out;
+}
+
+/* A validated search holds at most 50 characters (200 bytes), each at most escaped once. */
+#define PATTERN_MAX (2 * NOTE_TEXT_MAX_BYTES + 4)
+
+static enum store_result
+pg_list(void *impl, const struct list_query *lq, store_row_fn on_row, void *arg)
+{
+    char limit_text[24], offset_text[24], after_text[16], pattern[PATTERN_MAX];
+    const char *params[] = {lq->limit >= 0 ? limit_text : NULL, offset_text,
+                            lq->after > 0 ? after_text : NULL,
+                            search_pattern(lq->search, pattern, sizeof(pattern))};
+    struct query q = prepared(STMT_LIST, params);
+
+    if (lq->search != NULL && params[3] == NULL)
+        return STORE_UNAVAILABLE; /* cannot happen: validation bounds the search */
+    snprintf(limit_text, sizeof(limit_text), "%lld", lq->limit);
+    snprintf(offset_text, sizeof(offset_text), "%lld", lq->offset);
+    snprintf(after_text, sizeof(after_text), "%d", (int)lq->after);
+    if (lq->order != LIST_BY_ID || params[2] != NULL || params[3] != NULL) {
+        q.name = NULL;
+        q.sql = list_sql[lq->order];
+        q.nparams = 4;
+    }
+    if (lq->limit >= 0 && lq->limit <= LIST_AT_ONCE_MAX_ROWS + 1)
+        return list_at_once(impl, &q, on_row, arg);
+    return list_streamed(impl, &q, on_row, arg);
+}
+
+static enum store_result
+pg_count(void *impl, const struct list_query *lq, long long *total)
+{
+    char pattern[PATTERN_MAX];
+    const char *params[] = {search_pattern(lq->search, pattern, sizeof(pattern))};
+    struct query q = {NULL, count_sql, 1, params};
+    PGresult *res = exec_query(impl, &q, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    *total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return STORE_OK;
 }
 
 /* --- NOTES_AUTH=on ------------------------------------------------------------------------ */
 
-/* Runs an owned statement: (user_id, id, title, description), see TOKEN_ME. */
+/* An owned row (user_id, id, title, description, version) into a note. */
+static void
+copy_owned_note(const PGresult *res, int row, struct note *out)
+{
+    out->id = (int32_t)strtol(PQgetvalue(res, row, 1), NULL, 10);
+    copy_text(out->title, sizeof(out->title), res, row, 2);
+    copy_text(out->description, sizeof(out->description), res, row, 3);
+    out->version = strtoll(PQgetvalue(res, row, 4), NULL, 10);
+}
+
+/*
+ * Runs an owned statement: (user_id, id, title, description, version), see TOKEN_ME; a sixth
+ * column (OWNED_CONDITION) says the user's note was there but not written: 412.
+ */
 static enum store_result
 run_owned(struct store_pg *pg, enum statement stmt, const char *const *params, bool retry,
           struct note *out)
@@ -840,11 +1043,10 @@ run_owned(struct store_pg *pg, enum statement stmt, const char *const *params, b
     enum store_result result = STORE_UNAUTHORIZED;
     if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
         result = PQgetisnull(res, 0, 1) ? STORE_NOT_FOUND : STORE_OK;
-        if (result == STORE_OK) {
-            out->id = (int32_t)strtol(PQgetvalue(res, 0, 1), NULL, 10);
-            copy_text(out->title, sizeof(out->title), res, 0, 2);
-            copy_text(out->description, sizeof(out->description), res, 0, 3);
-        }
+        if (result == STORE_OK)
+            copy_owned_note(res, 0, out);
+        else if (PQnfields(res) > 5 && PQgetvalue(res, 0, 5)[0] == 't')
+            result = STORE_PRECONDITION_FAILED;
     }
     PQclear(res);
     return result;
@@ -868,21 +1070,25 @@ pg_owned_get(void *impl, const struct token_hash *token, int32_t id, struct note
 }
 
 static enum store_result
-pg_owned_update(void *impl, const struct token_hash *token, int32_t id, const struct note *in,
+pg_owned_update(void *impl, const struct token_hash *token, int32_t id,
+                const struct note_change *change, const struct version_set *if_match,
                 struct note *out)
 {
-    char id_text[16];
-    const char *params[] = {token->hex, id_text, in->title, in->description};
+    char id_text[16], versions[NOTE_VERSIONS_MAX * 21 + 3];
+    const char *params[] = {token->hex, id_text, change->title, change->description,
+                            versions_param(if_match, versions, sizeof(versions))};
 
     snprintf(id_text, sizeof(id_text), "%d", (int)id);
     return run_owned(impl, STMT_OWNED_UPDATE, params, false, out);
 }
 
 static enum store_result
-pg_owned_remove(void *impl, const struct token_hash *token, int32_t id, struct note *out)
+pg_owned_remove(void *impl, const struct token_hash *token, int32_t id,
+                const struct version_set *if_match, struct note *out)
 {
-    char id_text[16];
-    const char *params[] = {token->hex, id_text};
+    char id_text[16], versions[NOTE_VERSIONS_MAX * 21 + 3];
+    const char *params[] = {token->hex, id_text,
+                            versions_param(if_match, versions, sizeof(versions))};
 
     snprintf(id_text, sizeof(id_text), "%d", (int)id);
     return run_owned(impl, STMT_OWNED_DELETE, params, false, out);
@@ -890,18 +1096,30 @@ pg_owned_remove(void *impl, const struct token_hash *token, int32_t id, struct n
 
 /*
  * A user's notes, in one result: no row means no valid token, one row without id an empty
- * list. (Owned lists are not streamed: a ?limit= above 1000 still comes in one result.)
+ * list. (Owned lists are not streamed: a ?limit= above 1000 still comes in one result.) The
+ * plain list by id is prepared; the others are planned for their values, as pg_list's.
  */
 static enum store_result
-pg_owned_list(void *impl, const struct token_hash *token, long long limit, long long offset,
+pg_owned_list(void *impl, const struct token_hash *token, const struct list_query *lq,
               store_row_fn on_row, void *arg)
 {
-    char limit_text[24], offset_text[24];
-    const char *params[] = {token->hex, limit >= 0 ? limit_text : NULL, offset_text};
+    char limit_text[24], offset_text[24], after_text[16], pattern[PATTERN_MAX];
+    const char *params[] = {token->hex, lq->limit >= 0 ? limit_text : NULL, offset_text,
+                            lq->after > 0 ? after_text : NULL,
+                            search_pattern(lq->search, pattern, sizeof(pattern))};
+    struct query q = prepared(STMT_OWNED_LIST, params);
 
-    snprintf(limit_text, sizeof(limit_text), "%lld", limit);
-    snprintf(offset_text, sizeof(offset_text), "%lld", offset);
-    PGresult *res = exec_prepared(impl, STMT_OWNED_LIST, params, true);
+    if (lq->search != NULL && params[4] == NULL)
+        return STORE_UNAVAILABLE; /* cannot happen: validation bounds the search */
+    snprintf(limit_text, sizeof(limit_text), "%lld", lq->limit);
+    snprintf(offset_text, sizeof(offset_text), "%lld", lq->offset);
+    snprintf(after_text, sizeof(after_text), "%d", (int)lq->after);
+    if (lq->order != LIST_BY_ID || params[3] != NULL || params[4] != NULL) {
+        q.name = NULL;
+        q.sql = owned_list_sql[lq->order];
+        q.nparams = 5;
+    }
+    PGresult *res = exec_query(impl, &q, true);
     if (res == NULL)
         return STORE_UNAVAILABLE;
     int rows = PQntuples(res);
@@ -911,9 +1129,7 @@ pg_owned_list(void *impl, const struct token_hash *token, long long limit, long 
     }
     for (int row = 0; row < rows && !PQgetisnull(res, row, 1); row++) {
         struct note note;
-        note.id = (int32_t)strtol(PQgetvalue(res, row, 1), NULL, 10);
-        copy_text(note.title, sizeof(note.title), res, row, 2);
-        copy_text(note.description, sizeof(note.description), res, row, 3);
+        copy_owned_note(res, row, &note);
         if (!on_row(arg, &note))
             break;
     }
@@ -1055,6 +1271,7 @@ static const struct store_ops pg_ops = {
     .create = pg_create,
     .get = pg_get,
     .list = pg_list,
+    .count = pg_count,
     .update = pg_update,
     .remove = pg_remove,
     .owned_create = pg_owned_create,

@@ -250,6 +250,41 @@ check_storable(const char *name, const char *text, size_t len, char *dest,
     return true;
 }
 
+/* One field of a merge patch: absent is fine, present is checked as in a full note. */
+static bool
+check_patch_field(const char *name, const struct pyjson_node *v, char number[64], const char **text,
+                  size_t *len, struct json_object *detail)
+{
+    if (v == NULL) {
+        *text = NULL;
+        return true;
+    }
+    return check_text_field(name, v, number, text, len, detail);
+}
+
+bool
+validate_note_patch(const struct pyjson_node *title, const struct pyjson_node *description,
+                    struct note *out, struct json_object *detail)
+{
+    char title_number[64], description_number[64];
+    const char *title_text = NULL, *description_text = NULL;
+    size_t title_len = 0, description_len = 0;
+
+    out->title[0] = out->description[0] = '\0';
+    bool title_ok =
+        check_patch_field("title", title, title_number, &title_text, &title_len, detail);
+    bool description_ok = check_patch_field("description", description, description_number,
+                                            &description_text, &description_len, detail);
+    if (!title_ok || !description_ok)
+        return false;
+    title_ok =
+        title_text == NULL || check_storable("title", title_text, title_len, out->title, detail);
+    description_ok =
+        description_text == NULL ||
+        check_storable("description", description_text, description_len, out->description, detail);
+    return title_ok && description_ok;
+}
+
 bool
 validate_note_fields(const struct pyjson_node *title, const struct pyjson_node *description,
                      struct note *out, struct json_object *detail)
@@ -316,4 +351,105 @@ validate_query_count(const struct request *req, const char *name, long long *val
     }
     buf_free(&text);
     return ok;
+}
+
+const char *const validate_sort_names[] = {
+    "id", "-id", "title", "-title", "created_date", "-created_date", NULL,
+};
+
+/* pydantic v1's enum error for ?sort=, listing what it accepts. */
+static void
+add_sort_error(struct json_object *detail)
+{
+    char msg[160] = "value is not a valid enumeration member; permitted: ";
+    struct json_object *values = json_object_new_array();
+
+    for (size_t i = 0; validate_sort_names[i] != NULL; i++) {
+        size_t n = strlen(msg);
+        snprintf(msg + n, sizeof(msg) - n, "%s'%s'", i > 0 ? ", " : "", validate_sort_names[i]);
+        json_object_array_add(values, json_object_new_string(validate_sort_names[i]));
+    }
+    struct json_object *ctx = json_object_new_object();
+    json_object_object_add(ctx, "enum_values", values);
+    validation_add(detail, validation_loc("query", "sort"), msg, "type_error.enum", ctx);
+}
+
+static bool
+check_sort(const struct request *req, int *order, struct json_object *detail)
+{
+    struct buf text = BUF_INIT;
+    bool ok = true;
+
+    if (request_query_param(req, "sort", &text)) {
+        ok = false;
+        for (int i = 0; validate_sort_names[i] != NULL; i++) {
+            if (strcmp(buf_cstr(&text), validate_sort_names[i]) == 0 &&
+                strlen(validate_sort_names[i]) == text.len) {
+                *order = i;
+                ok = true;
+            }
+        }
+        if (!ok)
+            add_sort_error(detail);
+    }
+    buf_free(&text);
+    return ok;
+}
+
+static bool
+check_after(const struct request *req, int32_t *after, struct json_object *detail)
+{
+    struct buf text = BUF_INIT;
+    bool ok = true;
+
+    if (request_query_param(req, "after", &text)) {
+        struct pyint n;
+        if (!pyint_parse(buf_cstr(&text), text.len, NOTE_ID_MAX, &n)) {
+            validation_add(detail, validation_loc("query", "after"), "value is not a valid integer",
+                           "type_error.integer", NULL);
+            ok = false;
+        } else if (n.negative || n.zero) {
+            validation_add(detail, validation_loc("query", "after"),
+                           "ensure this value is greater than 0", "value_error.number.not_gt",
+                           limit_ctx(0));
+            ok = false;
+        } else {
+            /* Beyond 2^31 no note can follow: the same as after the largest possible id. */
+            *after = n.big ? NOTE_ID_MAX : (int32_t)n.value;
+        }
+    }
+    buf_free(&text);
+    return ok;
+}
+
+static bool
+check_search(const struct request *req, struct buf *search, struct json_object *detail)
+{
+    buf_reset(search);
+    if (!request_query_param(req, "q", search) || search->len == 0)
+        return true;
+    if (!utf8_validate(search->data, search->len, NULL) ||
+        memchr(search->data, '\0', search->len) != NULL) {
+        validation_add(detail, validation_loc("query", "q"),
+                       "string is not valid UTF-8 text without NUL characters", "value_error.str",
+                       NULL);
+        return false;
+    }
+    if (utf8_count(search->data, search->len) > VALIDATE_SEARCH_MAX_CHARS) {
+        validation_add(detail, validation_loc("query", "q"),
+                       "ensure this value has at most 50 characters",
+                       "value_error.any_str.max_length", limit_ctx(VALIDATE_SEARCH_MAX_CHARS));
+        return false;
+    }
+    return true;
+}
+
+bool
+validate_list_params(const struct request *req, int *order, int32_t *after, struct buf *search,
+                     struct json_object *detail)
+{
+    bool sort_ok = check_sort(req, order, detail);
+    bool after_ok = check_after(req, after, detail);
+    bool search_ok = check_search(req, search, detail);
+    return sort_ok && after_ok && search_ok;
 }

@@ -38,6 +38,28 @@ enum id_check validate_id(const char *text, size_t len, int32_t *id, struct json
 bool validate_note_fields(const struct pyjson_node *title, const struct pyjson_node *description,
                           struct note *out, struct json_object *detail);
 
+/*
+ * A JSON Merge Patch of a note (RFC 7396): the fields present (non-NULL) are checked as
+ * validate_note_fields checks them and copied into out; an absent field leaves out's "" there.
+ */
+bool validate_note_patch(const struct pyjson_node *title, const struct pyjson_node *description,
+                         struct note *out, struct json_object *detail);
+
+/* The longest ?q= search (a longer text cannot be in a note's 50 characters). */
+#define VALIDATE_SEARCH_MAX_CHARS NOTE_TEXT_MAX_CHARS
+
+/*
+ * The list query parameters beyond limit and offset: sort (id, title or created_date, "-" for
+ * descending), after (a note id > 0) and q (at most 50 characters of text, no NUL). Each
+ * present one is checked and stored; *order, *after and search stay as given when absent.
+ * search receives q's text (NUL-terminated), empty when q is absent or empty.
+ */
+bool validate_list_params(const struct request *req, int *order, int32_t *after, struct buf *search,
+                          struct json_object *detail);
+
+/* The names ?sort= accepts, in the order of enum list_order (store.h). */
+extern const char *const validate_sort_names[];
+
 /* POST /users/: a username of 3 to 50 characters, a password of 8 to 128. */
 #define USER_NAME_MIN_CHARS 3
 #define USER_NAME_MAX_CHARS 50

@@ -52,11 +52,13 @@ Options:
   --conns LIST         connection counts (default 1,32,256)
   --threads N          wrk threads (default 2, never more than connections)
   --scenarios LIST     subset of: ping,get,list100,list10k,listlimit,post,put,delete,mixed,
-                       get_auth,post_auth (the last two: GET /notes/{id}/ and POST /notes/ with a
-                       bearer token, on a second stack with NOTES_AUTH=on on a free port; not with --url)
+                       get_auth,post_auth (GET /notes/{id}/ and POST /notes/ with a bearer token, on a
+                       second stack with NOTES_AUTH=on on a free port; not with --url),
+                       list10kgz,page1,search,sort,after,offset (our server only)
   --no-ceilings        skip the static/fcgi/pgbench ceilings
   --no-pgbench         skip the pgbench ceilings only
   --big N              notes for the "10,000 notes" list scenarios (default 10000)
+  --huge N             notes for page1,search,sort,after,offset (default 100000)
   --out DIR            where results go (default bench/results in the source tree)
   --label TEXT         a note stored with the results (what was changed, what else ran)
   --keep               leave a stack this run started running
@@ -85,6 +87,7 @@ def parse_args():
     p.add_argument("--no-ceilings", action="store_true")
     p.add_argument("--no-pgbench", action="store_true")
     p.add_argument("--big", type=int, default=10000)
+    p.add_argument("--huge", type=int, default=100000)
     p.add_argument("--out")
     p.add_argument("--label", default="")
     p.add_argument("--keep", action="store_true")
@@ -100,7 +103,7 @@ def parse_args():
         print(USAGE.strip())
         sys.exit(0)
     if a.smoke:
-        a.duration, a.conns, a.big = 1, "1,4", 300
+        a.duration, a.conns, a.big, a.huge = 1, "1,4", 300, 2000
     a.conns = [int(x) for x in a.conns.split(",") if x]
     a.scenarios = [s for s in a.scenarios.split(",") if s]
     for s in a.scenarios:

@@ -2,9 +2,10 @@
 
 import time
 
-from .common import say
+from .common import HUGE_SCENARIOS, say
 from .procs import Groups, cpu_total
 from .target import Target
+from .tools import psql
 from .web import http_req
 
 
@@ -28,13 +29,14 @@ def drain(target, limit=180):
 
 
 def measure(runner, target, label, path, script, conns, duration, script_args=()):
-    """One wrk run; path is what is requested (the URL for the get script; a description for
-    scripts that make their own requests)."""
+    """One wrk run; path is what is requested (the URL for the get and get_gzip scripts; a
+    description for scripts that make their own requests)."""
     waited = drain(target)
     if waited > 1:
         say("%s: waited %.1f s for the server to work off the previous run's queue" % (target.name, waited))
     before = target.groups.snapshot()
-    res, ru = runner.wrk(target.base, path if script == "get" else "/", script, conns, duration, script_args)
+    plain = script in ("get", "get_gzip")  # scripts that request the URL wrk is given
+    res, ru = runner.wrk(target.base, path if plain else "/", script, conns, duration, script_args)
     after = target.groups.snapshot()
     cpu = Groups.cpu(before, after)
     secs = res["duration_us"] / 1e6
@@ -141,6 +143,10 @@ def run_target(runner, target, args, ceilings):
         for c in args.conns:
             rows.append(measure(runner, target, "list10k", "/notes/", "get", c, D))
         pg_ceiling("list10k", ["list_all"], {})
+    if "list10kgz" in scen and ceilings is not None:
+        # The same list asked for with Accept-Encoding: gzip (bytes_per_response: what it saves).
+        for c in args.conns:
+            rows.append(measure(runner, target, "list10kgz", "/notes/", "get_gzip", c, D))
     if "listlimit" in scen:
         for c in args.conns:
             rows.append(measure(runner, target, "listlimit", "/notes/?limit=100", "get", c, D))
@@ -177,4 +183,39 @@ def run_target(runner, target, args, ceilings):
                 plo, _ = target.pool(runner, int(1.6 * rate * D) + 100 * cl)
                 return {"lo": plo, "nc": cl, "n": 0}
             pg_ceiling("delete", ["delete"], {}, pre=delete_pool)
+    if ceilings is not None and target.dburl and any(s in scen for s in HUGE_SCENARIOS):
+        rows += run_huge(runner, target, args)
+    return rows
+
+
+def run_huge(runner, target, args):
+    """Issue 12: pages of 100 at --huge notes, searched (?q=, a text one note has), sorted
+    (?sort=-title), and deep by keyset (?after=) and by offset, each beside the first page:
+    with their indexes the first four cost about the same; a deep offset walks what it skips."""
+    have = int(psql(target.dburl, "SELECT count(*) FROM notes"))
+    if have < args.huge:
+        say("%s: adding %d notes (to %d) for the large-list scenarios" % (target.name, args.huge - have, args.huge))
+        psql(target.dburl, "INSERT INTO notes (title, description) SELECT 'bench ' || md5(i::text), "
+             "'bench note ' || i FROM generate_series(1, %d) i" % (args.huge - have))
+        psql(target.dburl, "ANALYZE notes")
+    n = int(psql(target.dburl, "SELECT count(*) FROM notes"))
+    mid = psql(target.dburl, "SELECT id || ' ' || substr(title, 9, 10) FROM notes ORDER BY id "
+               "OFFSET %d LIMIT 1" % (n // 2))
+    mid_id, rare = mid.split()
+    near_end = psql(target.dburl, "SELECT id FROM notes ORDER BY id OFFSET %d LIMIT 1" % max(0, n - 150))
+    paths = {
+        "page1": "/notes/?limit=100",
+        "search": "/notes/?q=%s&limit=100" % rare,
+        "sort": "/notes/?sort=-title&limit=100",
+        "after": "/notes/?after=%s&limit=100" % near_end,
+        "offset": "/notes/?offset=%d&limit=100" % max(0, n - 150),
+    }
+    rows = []
+    for scen in HUGE_SCENARIOS:
+        if scen in args.scenarios:
+            for c in args.conns:
+                row = measure(runner, target, scen, paths[scen], "get", c, args.duration)
+                row["notes"] = n
+                rows.append(row)
+    say("%s: large-list scenarios at %d notes (search for %r finds note %s)" % (target.name, n, rare, mid_id))
     return rows

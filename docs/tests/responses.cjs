@@ -2,8 +2,11 @@
 // Sends real requests to $BASE_URL (through nginx, as clients do), covering every route and
 // every documented status but 503, and for each answer checks that:
 //   - the answer's status is the one this request must get, and is documented for the operation;
-//   - it is JSON (Content-Type: application/json);
-//   - its body validates against the documented schema (ajv, JSON Schema 2020-12, strict).
+//   - it is JSON (Content-Type: application/json) and its body validates against the documented
+//     schema (ajv, JSON Schema 2020-12, strict), or it has no body where none is documented
+//     (HEAD, 204, 304);
+//   - every documented response header that is required is there, and every documented header
+//     that is there matches its schema (ETag, Location, Link, Content-Range, Allow, ...).
 // Then, when $DOCS_STOP_DB names a command that stops the stack's database (docs/tests/responses.sh
 // sets it for a stack with its own Postgres), stops it and checks the 503 of every database
 // route (and that /ping still answers 200). Last, checks that every documented (operation,
@@ -115,14 +118,16 @@ function request(method, url, headers, body) {
 
 const authOn = process.env.NOTES_AUTH === "on";
 let bearer = null; // with auth on: the token every call sends unless told otherwise
+let lastHeaders = { get: () => undefined }; // the headers of the last answer call() checked
 
-async function call(method, url, { body, contentType = "application/json", expect, name, token }) {
-  const headers = {};
+async function call(method, url, { body, contentType = "application/json", expect, name, token, headers: extra = {} }) {
+  const headers = { ...extra };
   const tok = token === undefined ? bearer : token;
   if (tok) headers["Authorization"] = `Bearer ${tok}`;
   if (body !== undefined && contentType) headers["Content-Type"] = contentType;
   if (body !== undefined) headers["Content-Length"] = Buffer.byteLength(body);
   const res = await request(method, url, headers, body);
+  lastHeaders = res.headers;
   const text = res.text();
   const label = `${method} ${url.length > 60 ? url.slice(0, 57) + "..." : url}${name ? ` (${name})` : ""}`;
   const op = operationFor(method, url);
@@ -138,12 +143,22 @@ async function call(method, url, { body, contentType = "application/json", expec
     check(false, `${label}: status ${status} is not documented for ${op.method} ${op.path}`);
     return null;
   }
-  if (status === "204") {
-    check(text === "" && !deref(documented).content, `${label}: 204 without a body, as documented`);
-    return {};
+  const response = deref(documented);
+  for (const [hname, hdoc] of Object.entries(response.headers || {})) {
+    const h = deref(hdoc);
+    const value = res.headers.get(hname);
+    if (h.required) check(value !== undefined, `${label}: documented header ${hname} is there`);
+    if (value !== undefined) {
+      const validate = validatorFor(h.schema);
+      check(validate(value), `${label}: ${hname}: ${value} matches its documented schema`);
+    }
   }
   if (status === "401") {
     check(res.headers.get("www-authenticate") === "Bearer", `${label}: WWW-Authenticate: Bearer`);
+  }
+  if (!response.content) {
+    check(text === "", `${label}: no body, as documented (got ${JSON.stringify(text.slice(0, 60))})`);
+    return status === "204" ? {} : null;
   }
   const ctype = res.headers.get("content-type") || "";
   check(/^application\/json\b/i.test(ctype), `${label}: Content-Type ${ctype}`);
@@ -154,7 +169,7 @@ async function call(method, url, { body, contentType = "application/json", expec
     check(false, `${label}: body is not JSON: ${text.slice(0, 80)}`);
     return null;
   }
-  const media = deref(documented).content["application/json"];
+  const media = response.content["application/json"];
   const validate = validatorFor(media.schema);
   const ok = validate(json);
   check(
@@ -174,11 +189,12 @@ async function main() {
   let examples = 0;
   for (const o of operations) {
     const bodies = [];
-    const firstMedia = (content) => content["application/json"] || Object.values(content)[0];
-    if (o.op.requestBody) bodies.push(["request", firstMedia(deref(o.op.requestBody).content)]);
+    if (o.op.requestBody)
+      for (const [type, media] of Object.entries(deref(o.op.requestBody).content)) bodies.push([`request ${type}`, media]);
     for (const [s, r] of Object.entries(o.op.responses)) {
       if (deref(r).content) bodies.push([s, deref(r).content["application/json"]]);
-      else check(s === "204", `${o.method} ${o.path} ${s}: only a 204 has no body`);
+      else
+        check(s === "204" || s === "304" || o.method === "HEAD", `${o.method} ${o.path} ${s}: only a 204, a 304 or HEAD has no body`);
     }
     for (const [where, media] of bodies) {
       const values = [];
@@ -221,6 +237,15 @@ async function main() {
     await call("GET", "/notes/1/", { token: null, expect: 401, name: "no token" });
     await call("PUT", "/notes/1/", { body: note, token: null, expect: 401, name: "no token" });
     await call("DELETE", "/notes/1/", { token: null, expect: 401, name: "no token" });
+    await call("PATCH", "/notes/1/", { body: note, token: null, expect: 401, name: "no token" });
+    await call("HEAD", "/notes/", { token: null, expect: 401, name: "no token" });
+    await call("HEAD", "/notes/1/", { token: null, expect: 401, name: "no token" });
+    await call("HEAD", "/users/me", { expect: 200 });
+    await call("HEAD", "/users/me", { token: null, expect: 401, name: "no token" });
+    for (const p of ["/users/", "/users/me", "/token", "/logout"]) {
+      await call("OPTIONS", p, { token: null, expect: 204, name: "no token needed" });
+      await call("OPTIONS", p, { body: "x".repeat(66000), expect: 413, name: "body over 64 KiB" });
+    }
     const huge = "x".repeat(66000);
     await call("GET", "/users/me", { body: huge, expect: 413, name: "body over 64 KiB" });
     await call("POST", "/logout", { body: huge, expect: 413, name: "body over 64 KiB" });
@@ -231,6 +256,7 @@ async function main() {
     expect: 201,
   });
   const id = created && created.id;
+  check(lastHeaders.get("location") === `/notes/${id}/`, `POST /notes/: Location /notes/${id}/ (got ${lastHeaders.get("location")})`);
   const second = await call("POST", "/notes", {
     body: JSON.stringify({ title: "ééé", description: "x".repeat(50) }),
     expect: 201,
@@ -243,9 +269,62 @@ async function main() {
   const empty = await call("GET", "/notes/?limit=0", { expect: 200, name: "limit 0" });
   check(Array.isArray(empty) && empty.length === 0, "GET /notes/?limit=0 answers no note");
   await call("GET", "/notes/?limit=-1", { expect: 422, name: "negative limit" });
+  await call("GET", "/notes/?sort=name", { expect: 422, name: "sort not one of its values" });
+  await call("GET", "/notes/?after=0", { expect: 422, name: "after 0" });
+  await call("GET", `/notes/?q=${"x".repeat(51)}`, { expect: 422, name: "q over 50 characters" });
+  const linked = await call("GET", "/notes/?limit=1&sort=-id", { expect: 200, name: "a page with more after it" });
+  const link = lastHeaders.get("link");
+  check(Array.isArray(linked) && linked.length === 1 && link === `</notes/?limit=1&after=${linked[0].id}&sort=-id>; rel="next"`,
+    `GET /notes/?limit=1&sort=-id: Link to the next page (got ${link})`);
+  const next = await call("GET", link.slice(1, link.indexOf(">")), { expect: 200, name: "the Link" });
+  check(Array.isArray(next) && next.length === 1 && next[0].id < linked[0].id, "the Link's page follows the first");
+  const found = await call("GET", `/notes/?q=${encodeURIComponent(title.toUpperCase())}&sort=title`, {
+    expect: 200,
+    name: "search",
+    headers: { Prefer: "count=exact" },
+  });
+  check(Array.isArray(found) && found.length === 1 && found[0].id === id, "?q= finds the note, whatever the case");
+  if (authOn) check(lastHeaders.get("content-range") === undefined, "auth on: Prefer: count=exact is not applied");
+  else check(lastHeaders.get("content-range") === "0-0/1", `Prefer: count=exact: Content-Range 0-0/1 (got ${lastHeaders.get("content-range")})`);
+  await call("HEAD", "/notes/?limit=1", { expect: 200 });
+  check(lastHeaders.get("link") !== undefined, "HEAD /notes/?limit=1: the GET's Link");
+  await call("HEAD", "/notes/?limit=-1", { expect: 422, name: "negative limit" });
   await call("GET", "/notes/?offset=abc", { expect: 422, name: "offset not an integer" });
   await call("GET", `/notes/${id}/`, { expect: 200 });
+  const etag = lastHeaders.get("etag");
+  await call("GET", `/notes/${id}/`, { expect: 304, name: "If-None-Match: its ETag", headers: { "If-None-Match": etag } });
+  await call("HEAD", `/notes/${id}/`, { expect: 200 });
+  check(lastHeaders.get("etag") === etag, "HEAD /notes/{id}/: the GET's ETag");
+  await call("HEAD", `/notes/${id}/`, { expect: 304, name: "If-None-Match", headers: { "If-None-Match": etag } });
+  await call("HEAD", "/notes/2147483647/", { expect: 404 });
   await call("GET", `/notes/${id}`, { expect: 200, name: "no trailing slash" });
+  await call("HEAD", "/ping", { expect: 200 });
+  await call("HEAD", "/ping", { body: "x".repeat(66000), expect: 413, name: "body over 64 KiB" });
+  for (const p of ["/ping", "/notes/", `/notes/${id}/`]) await call("OPTIONS", p, { expect: 204 });
+  await call("OPTIONS", "/ping", { body: "x".repeat(66000), expect: 413, name: "body over 64 KiB" });
+  await call("OPTIONS", "/notes/", { body: "x".repeat(66000), expect: 413, name: "body over 64 KiB" });
+  await call("OPTIONS", "/notes/1/", { body: "x".repeat(66000), expect: 413, name: "body over 64 KiB" });
+  await call("PATCH", `/notes/${id}/`, {
+    body: JSON.stringify({ description: "patched" }),
+    contentType: "application/merge-patch+json",
+    expect: 200,
+  });
+  await call("PATCH", `/notes/${id}/`, { body: '{"title": null}', expect: 422, name: "null title" });
+  await call("PATCH", "/notes/2147483647/", { body: '{"title": "nobody"}', expect: 404 });
+  await call("PATCH", `/notes/${id}/`, {
+    body: '{"title": "stale"}',
+    expect: 412,
+    name: "If-Match: an old ETag",
+    headers: { "If-Match": etag },
+  });
+  await call("PATCH", `/notes/${id}/`, { body: "x".repeat(70000), expect: 413, name: "body over 64 KiB" });
+  await call("PUT", `/notes/${id}/`, {
+    body: JSON.stringify({ title: "stale", description: "stale" }),
+    expect: 412,
+    name: "If-Match: an old ETag",
+    headers: { "If-Match": etag },
+  });
+  await call("DELETE", `/notes/${id}/`, { expect: 412, name: "If-Match: an old ETag", headers: { "If-Match": etag } });
   await call("GET", "/notes/0/", { expect: 422, name: "id 0" });
   await call("GET", "/notes/abc/", { expect: 422, name: "id not an integer" });
   await call("GET", "/notes/2147483648/", { expect: 404, name: "id beyond 32 bits" });
@@ -320,6 +399,7 @@ async function main() {
     await call("POST", "/notes/", { body, expect: 503, name: "database down" });
     await call("GET", "/notes/1/", { expect: 503, name: "database down" });
     await call("PUT", "/notes/1/", { body, expect: 503, name: "database down" });
+    await call("PATCH", "/notes/1/", { body, expect: 503, name: "database down" });
     await call("DELETE", "/notes/1/", { expect: 503, name: "database down" });
     if (authOn) {
       const form = "username=someone&password=something";

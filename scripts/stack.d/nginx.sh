@@ -107,6 +107,7 @@ render_conf() {
 		is_root && chmod -R a+rX "$STACK_DIR/docs"
 	fi
 	cp "$SRCDIR/conf/fastcgi_params" "$CONF_OUT/fastcgi_params"
+	render_cors
 	"$SRCDIR/conf/render" "$SRCDIR/conf/nginx.conf.in" "$CONF_OUT/nginx.conf" "${vars[@]}" \
 		"DOCS_INCLUDE=$docs_include" || die "cannot render conf/nginx.conf.in"
 }

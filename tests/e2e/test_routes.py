@@ -80,7 +80,7 @@ for method, path, detail in (
     a = request(method, path, body)
     if check_json_answer(a, 404, "%s %s" % (method, path)):
         check(a.json.get("detail") == detail, "%s %s: detail %r (got %r)" % (method, path, detail, a.json))
-for method, path in (("DELETE", "/notes/"), ("PATCH", "/notes/1/"), ("POST", "/notes/1/"), ("PUT", "/notes"),
+for method, path in (("DELETE", "/notes/"), ("PATCH", "/notes/"), ("POST", "/notes/1/"), ("PUT", "/notes"),
                      ("POST", "/ping")):
     a = request(method, path, {"title": "whatever", "description": "whatever"})
     if check_json_answer(a, 405, "%s %s" % (method, path)):

@@ -247,7 +247,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *content_type = CONTENT_TYPES[data[0] % N_CONTENT_TYPES];
     const char *body = size > 1 ? (const char *)data + 1 : NULL;
     size_t len = size - 1;
-    struct request req = {"POST", "/notes/", "", content_type, body, len, false, 65536, NULL, NULL};
+    struct request req = {.method = "POST",
+                          .path = "/notes/",
+                          .query = "",
+                          .content_type = content_type,
+                          .body = body,
+                          .body_len = len,
+                          .body_limit = 65536};
     struct body_doc doc;
     struct json_object *detail = json_object_new_array();
     struct note note;

@@ -14,7 +14,9 @@
  *
  * Invariants: the status is one the API may answer (never 500); the answer is JSON with
  * Content-Type application/json; errors carry "detail" (a string, or for 422 a non-empty list
- * of {loc, msg, type}); 405 names the allowed methods; 503 only when the store is down or full;
+ * of {loc, msg, type}); 405 and OPTIONS's 204 name the allowed methods, and only they; HEAD
+ * answers GET's status with no body (its Content-Length still GET's); 503 only when the store
+ * is down or full;
  * a request rejected before the store (400, 405, 413, 422) made no store call; notes in
  * successful answers satisfy the schema (3..50 code points, valid UTF-8, no NUL).
  * With NOTES_AUTH=on also: 204, 401 and 409 may be answered; a 401 carries WWW-Authenticate:
@@ -213,10 +215,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       content_type, body, body_len, &a);
 
     int st = a.status;
-    FUZZ_CHECK(st == 200 || st == 201 || st == 400 || st == 404 || st == 405 || st == 413 ||
-                   st == 422 || st == 503 || (auth && (st == 204 || st == 401 || st == 409)),
+    FUZZ_CHECK(st == 200 || st == 201 || st == 204 || st == 400 || st == 404 || st == 405 ||
+                   st == 413 || st == 422 || st == 503 || (auth && (st == 401 || st == 409)),
                "status %d for %s %s ? %s: %s", st, method, path, query, a.body);
-    FUZZ_CHECK(strcmp(a.content_type, "application/json") == 0, "Content-Type %s", a.content_type);
+    if (st != 204)
+        FUZZ_CHECK(strcmp(a.content_type, "application/json") == 0, "Content-Type %s",
+                   a.content_type);
     if (st == 401)
         FUZZ_CHECK(strcmp(a.www_authenticate, "Bearer") == 0, "401 without WWW-Authenticate");
     else
@@ -233,13 +237,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    method, path);
     if (st == 204) {
         FUZZ_CHECK(a.body[0] == '\0', "a 204 with a body: %s", a.body);
-        answer_free(&a);
-        free(method);
-        free(path);
-        free(query);
-        free(content_type);
-        free(authorization);
-        return 0;
+        if (strcmp(method, "OPTIONS") == 0)
+            FUZZ_CHECK(a.allow[0] != '\0' && fake.calls == 0,
+                       "OPTIONS without Allow or with %d store calls", fake.calls);
+        else
+            FUZZ_CHECK(auth && strcmp(method, "POST") == 0, "204 for %s %s", method, path);
+        goto done;
+    }
+    if (strcmp(method, "HEAD") == 0) {
+        FUZZ_CHECK(a.body[0] == '\0', "HEAD answered with a body: %s", a.body);
+        FUZZ_CHECK(a.content_length >= 2, "HEAD without GET's Content-Length");
+        goto done;
     }
     struct json_object *json = parse_strict(a.body);
     FUZZ_CHECK(json != NULL, "answer is not JSON: %s", a.body);
@@ -293,6 +301,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     json_object_put(json);
+done:
     answer_free(&a);
     free(method);
     free(path);

@@ -180,7 +180,12 @@ for query in ["limit=-1", "limit=abc", "offset=1.5", "limit=", "limit=%FF", "off
     case("GET /notes/?" + query[:40], http("GET", "/notes/?" + query), {422})
 
 # --- methods ----------------------------------------------------------------------------------
-case("PATCH a note", http("PATCH", "/notes/1/", VALID), {405})
+case("PATCH the collection", http("PATCH", "/notes/", VALID), {405})
+# PATCH on a note applies (issue 12); these must still change nothing:
+case("PATCH a note with a stale If-Match", http("PATCH", "/notes/1/", VALID, headers=[("If-Match", '"0"')]), {412})
+case("PATCH a note: null title", http("PATCH", "/notes/1/", b'{"title": null}'), {422})
+case("DELETE a note with If-Match garbage", http("DELETE", "/notes/1/", headers=[("If-Match", "W/x, \"" * 200)]), {412})
+case("PUT with 100 If-Match tags", http("PUT", "/notes/1/", VALID, headers=[("If-Match", ", ".join('"%d"' % i for i in range(100000, 100100)))]), {412})
 case("unknown method", http("FROBNICATE", "/notes/1/", VALID), {405})
 case("TRACE", http("TRACE", "/notes/"), {405})
 case("lower-case method", http("post", "/notes/", VALID), {400})

@@ -4,6 +4,7 @@
  */
 #include "cunit_run.h"
 #include "store_pg.h"
+#include "token.h"
 
 #include <libpq-fe.h>
 #include <signal.h>
@@ -55,6 +56,24 @@ make_note(const char *title, const char *description)
     return n;
 }
 
+/* No If-Match: every version. */
+static const struct version_set any_version = {true, 0, {0}};
+
+static struct note_change
+change_of(const struct note *n)
+{
+    struct note_change c = {n->title, n->description};
+    return c;
+}
+
+/* A list by id from offset, at most limit notes (< 0: all). */
+static struct list_query
+by_id(long long limit, long long offset)
+{
+    struct list_query q = {limit, offset, 0, NULL, LIST_BY_ID};
+    return q;
+}
+
 static struct store_pg *
 open_store(void)
 {
@@ -80,14 +99,15 @@ test_crud_round_trip(void)
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 2, &got), STORE_NOT_FOUND);
 
     struct note update = make_note("new title", "new description");
-    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &update, &out), STORE_OK);
+    struct note_change change = change_of(&update);
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &change, &any_version, &out), STORE_OK);
     CU_ASSERT_STRING_EQUAL(out.title, "new title");
-    CU_ASSERT_EQUAL(s.ops->update(s.impl, 99, &update, &out), STORE_NOT_FOUND);
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 99, &change, &any_version, &out), STORE_NOT_FOUND);
     CU_ASSERT_EQUAL(admin_count("SELECT count(*) FROM notes WHERE title = 'new title'"), 1);
 
-    CU_ASSERT_EQUAL(s.ops->remove(s.impl, 1, &out), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->remove(s.impl, 1, &any_version, &out), STORE_OK);
     CU_ASSERT_STRING_EQUAL(out.description, "new description");
-    CU_ASSERT_EQUAL(s.ops->remove(s.impl, 1, &out), STORE_NOT_FOUND);
+    CU_ASSERT_EQUAL(s.ops->remove(s.impl, 1, &any_version, &out), STORE_NOT_FOUND);
     CU_ASSERT_EQUAL(admin_count("SELECT count(*) FROM notes"), 0);
     /* created_date is filled by the schema's default */
     CU_ASSERT_EQUAL(s.ops->create(s.impl, &in, &out), STORE_OK);
@@ -119,17 +139,18 @@ test_list_streams_in_order(void)
     struct store_pg *pg = open_store();
     struct store s = store_pg_store(pg);
     struct collected c = {0, 0, true, 0};
+    struct list_query all = by_id(-1, 0), ten = by_id(10, 5), hundred = by_id(100, 0);
 
     admin_exec("TRUNCATE notes RESTART IDENTITY");
     /* Inserted out of id order on purpose: the list must come back ordered by id. */
     admin_exec("INSERT INTO notes (id, title, description) SELECT i, 'title ' || i, 'd ' || i "
                "FROM generate_series(20000, 1, -1) AS i");
-    CU_ASSERT_EQUAL(s.ops->list(s.impl, -1, 0, collect, &c), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &all, collect, &c), STORE_OK);
     CU_ASSERT_EQUAL(c.count, 20000);
     CU_ASSERT_TRUE(c.ordered);
 
     c = (struct collected){0, 0, true, 0};
-    CU_ASSERT_EQUAL(s.ops->list(s.impl, 10, 5, collect, &c), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &ten, collect, &c), STORE_OK);
     CU_ASSERT_EQUAL(c.count, 10);
     CU_ASSERT_EQUAL(c.last_id, 15);
 
@@ -144,8 +165,8 @@ test_list_streams_in_order(void)
     };
     for (size_t i = 0; i < sizeof(bounded) / sizeof(bounded[0]); i++) {
         c = (struct collected){0, 0, true, 0};
-        CU_ASSERT_EQUAL(s.ops->list(s.impl, bounded[i].limit, bounded[i].offset, collect, &c),
-                        STORE_OK);
+        struct list_query q = by_id(bounded[i].limit, bounded[i].offset);
+        CU_ASSERT_EQUAL(s.ops->list(s.impl, &q, collect, &c), STORE_OK);
         CU_ASSERT_EQUAL(c.count, bounded[i].count);
         CU_ASSERT_EQUAL(c.last_id, bounded[i].last_id);
         CU_ASSERT_TRUE(c.ordered);
@@ -154,12 +175,12 @@ test_list_streams_in_order(void)
     /* A reader that stops early leaves the connection usable, streamed or fetched at once. */
     struct note got;
     c = (struct collected){0, 0, true, 3};
-    CU_ASSERT_EQUAL(s.ops->list(s.impl, -1, 0, collect, &c), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &all, collect, &c), STORE_OK);
     CU_ASSERT_EQUAL(c.count, 3);
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 42, &got), STORE_OK);
     CU_ASSERT_STRING_EQUAL(got.title, "title 42");
     c = (struct collected){0, 0, true, 3};
-    CU_ASSERT_EQUAL(s.ops->list(s.impl, 100, 0, collect, &c), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &hundred, collect, &c), STORE_OK);
     CU_ASSERT_EQUAL(c.count, 3);
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 43, &got), STORE_OK);
     CU_ASSERT_STRING_EQUAL(got.title, "title 43");
@@ -275,7 +296,8 @@ test_deadline_and_fail_fast(void)
     PQclear(PQexec(locker, "BEGIN"));
     PQclear(PQexec(locker, "SELECT * FROM notes WHERE id = 1 FOR UPDATE"));
     long long t0 = clock_ms();
-    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &in, &out), STORE_UNAVAILABLE);
+    struct note_change change = change_of(&in);
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &change, &any_version, &out), STORE_UNAVAILABLE);
     long long waited = clock_ms() - t0;
     CU_ASSERT(waited >= 390 && waited < 3000 * slack);
     /* Fail fast: right after a deadline, requests do not wait again. */
@@ -291,7 +313,7 @@ test_deadline_and_fail_fast(void)
     /* Recovered at the next probe, without a restart. */
     CU_ASSERT_TRUE(available_within(&s, 3000 * slack));
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_OK);
-    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &in, &out), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &change, &any_version, &out), STORE_OK);
     store_pg_free(pg);
 }
 
@@ -337,7 +359,8 @@ test_list_stopped_early_cancels_the_query(void)
     admin_exec("INSERT INTO notes (title, description) SELECT 'title ' || i, 'd' FROM "
                "generate_series(1, 300000) AS i");
     long long t0 = clock_ms();
-    CU_ASSERT_EQUAL(s.ops->list(s.impl, -1, 0, collect, &c), STORE_OK);
+    struct list_query all = by_id(-1, 0);
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &all, collect, &c), STORE_OK);
     CU_ASSERT_EQUAL(c.count, 5);
     /* Not drained: the reader's stop ends the work on both sides within a second. */
     long busy = -1;
@@ -368,7 +391,8 @@ test_connection_string_options_are_kept(void)
     CU_ASSERT_TRUE(store_pg_connect(pg));
     CU_ASSERT_EQUAL(s.ops->get(s.impl, 7, &got), STORE_OK);
     CU_ASSERT_STRING_EQUAL(got.title, "elsewhere");
-    CU_ASSERT_EQUAL(s.ops->list(s.impl, -1, 0, collect, &c), STORE_OK);
+    struct list_query all = by_id(-1, 0);
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &all, collect, &c), STORE_OK);
     CU_ASSERT_EQUAL(c.count, 1);
     /* ... and ours still apply beside theirs. */
     CU_ASSERT_EQUAL(admin_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
@@ -406,9 +430,225 @@ test_statement_timeout(void)
     /* Another session holds the row: the update waits, then gives up after 200 ms. */
     admin_exec("BEGIN");
     admin_exec("SELECT * FROM notes WHERE id = 1 FOR UPDATE");
-    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &in, &out), STORE_UNAVAILABLE);
+    struct note_change change = change_of(&in);
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &change, &any_version, &out), STORE_UNAVAILABLE);
     admin_exec("ROLLBACK");
-    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &in, &out), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 1, &change, &any_version, &out), STORE_OK);
+    store_pg_free(pg);
+}
+
+/* A set holding one version (If-Match: "v"). */
+static struct version_set
+only(int64_t v)
+{
+    struct version_set set = {false, 1, {v}};
+    return set;
+}
+
+static void
+test_versions_and_conditional_writes(void)
+{
+    struct store_pg *pg = open_store();
+    struct store s = store_pg_store(pg);
+    struct note in = make_note("title", "description"), out, got, first;
+
+    admin_exec("TRUNCATE notes RESTART IDENTITY");
+    CU_ASSERT_EQUAL(s.ops->create(s.impl, &in, &first), STORE_OK);
+    CU_ASSERT(first.version > 0);
+    CU_ASSERT_EQUAL(s.ops->get(s.impl, first.id, &got), STORE_OK);
+    CU_ASSERT_EQUAL(got.version, first.version);
+
+    /* A matching version: applied, and the note has a new version. */
+    struct version_set v1 = only(first.version);
+    struct note_change title_only = {"patched title", NULL};
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, first.id, &title_only, &v1, &out), STORE_OK);
+    CU_ASSERT_STRING_EQUAL(out.title, "patched title");
+    CU_ASSERT_STRING_EQUAL(out.description, "description"); /* kept: a patch */
+    CU_ASSERT(out.version != first.version);
+    int64_t second = out.version;
+
+    /* The old version again: 412, nothing changed; a missing note stays 404. */
+    struct note_change other = {"lost update", "lost update"};
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, first.id, &other, &v1, &out), STORE_PRECONDITION_FAILED);
+    CU_ASSERT_EQUAL(admin_count("SELECT count(*) FROM notes WHERE title = 'lost update'"), 0);
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, 999, &other, &v1, &out), STORE_NOT_FOUND);
+    CU_ASSERT_EQUAL(s.ops->remove(s.impl, first.id, &v1, &out), STORE_PRECONDITION_FAILED);
+    CU_ASSERT_EQUAL(s.ops->remove(s.impl, 999, &v1, &out), STORE_NOT_FOUND);
+    struct version_set none = {false, 0, {0}}; /* If-Match with only tags not ours */
+    CU_ASSERT_EQUAL(s.ops->update(s.impl, first.id, &other, &none, &out),
+                    STORE_PRECONDITION_FAILED);
+
+    /* Any write, even one made by hand (an older worker), changes the version. */
+    admin_exec("UPDATE notes SET description = 'by hand' WHERE id = 1");
+    CU_ASSERT_EQUAL(s.ops->get(s.impl, first.id, &got), STORE_OK);
+    CU_ASSERT(got.version != second);
+    struct version_set v2 = only(second);
+    CU_ASSERT_EQUAL(s.ops->remove(s.impl, first.id, &v2, &out), STORE_PRECONDITION_FAILED);
+
+    /* One of several versions matching is enough. */
+    struct version_set several = {false, 3, {first.version, got.version, 7}};
+    CU_ASSERT_EQUAL(s.ops->remove(s.impl, first.id, &several, &out), STORE_OK);
+    CU_ASSERT_STRING_EQUAL(out.description, "by hand");
+    CU_ASSERT_EQUAL(admin_count("SELECT count(*) FROM notes"), 0);
+    store_pg_free(pg);
+}
+
+struct titles {
+    int count;
+    char text[8][224];
+};
+
+static bool
+collect_titles(void *arg, const struct note *note)
+{
+    struct titles *t = arg;
+    if (t->count < 8)
+        snprintf(t->text[t->count], sizeof(t->text[0]), "%d:%s", (int)note->id, note->title);
+    t->count++;
+    return true;
+}
+
+static void
+test_search_sort_and_keyset(void)
+{
+    struct store_pg *pg = open_store();
+    struct store s = store_pg_store(pg);
+    struct titles t;
+    long long total = -1;
+
+    admin_exec("TRUNCATE notes RESTART IDENTITY");
+    admin_exec("INSERT INTO notes (title, description, created_date) VALUES "
+               "('b \u00c9t\u00e9', 'one', '2026-01-03'), ('a summer', 'two', '2026-01-01'), "
+               "('c 100%', 'ÉTÉ here', '2026-01-02'), ('d x_y', 'four', '2026-01-04')");
+    /* Unicode case: "été" finds "Été" in a title and "ÉTÉ" in a description. */
+    struct list_query q = {-1, 0, 0, "\u00e9t\u00e9", LIST_BY_ID};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &q, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 2);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "1:b \u00c9t\u00e9");
+    CU_ASSERT_STRING_EQUAL(t.text[1], "3:c 100%");
+    CU_ASSERT_EQUAL(s.ops->count(s.impl, &q, &total), STORE_OK);
+    CU_ASSERT_EQUAL(total, 2);
+    /* LIKE's own characters are text: "%" finds only the note with a %, "_" only x_y. */
+    q.search = "%";
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &q, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 1);
+    q.search = "x_y";
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &q, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 1);
+    q.search = "_";
+    CU_ASSERT_EQUAL(s.ops->count(s.impl, &q, &total), STORE_OK);
+    CU_ASSERT_EQUAL(total, 1);
+    q.search = NULL;
+    CU_ASSERT_EQUAL(s.ops->count(s.impl, &q, &total), STORE_OK);
+    CU_ASSERT_EQUAL(total, 4);
+
+    /* Orders, and keyset pages in each: after note 1 ("b Été") by title comes c, then d. */
+    static const struct {
+        enum list_order order;
+        int32_t after;
+        const char *first, *second;
+        int count;
+    } cases[] = {
+        {LIST_BY_ID_DESC, 0, "4:d x_y", "3:c 100%", 4},
+        {LIST_BY_TITLE, 0, "2:a summer", "1:b \u00c9t\u00e9", 4},
+        {LIST_BY_TITLE, 1, "3:c 100%", "4:d x_y", 2},
+        {LIST_BY_TITLE_DESC, 3, "1:b \u00c9t\u00e9", "2:a summer", 2},
+        {LIST_BY_CREATED, 0, "2:a summer", "3:c 100%", 4},
+        {LIST_BY_CREATED_DESC, 1, "3:c 100%", "2:a summer", 2},
+        {LIST_BY_ID, 2, "3:c 100%", "4:d x_y", 2},
+        {LIST_BY_ID_DESC, 3, "2:a summer", "1:b \u00c9t\u00e9", 2},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct list_query lq = {-1, 0, cases[i].after, NULL, cases[i].order};
+        t = (struct titles){0};
+        CU_ASSERT_EQUAL(s.ops->list(s.impl, &lq, collect_titles, &t), STORE_OK);
+        CU_ASSERT_EQUAL(t.count, cases[i].count);
+        CU_ASSERT_STRING_EQUAL(t.text[0], cases[i].first);
+        CU_ASSERT_STRING_EQUAL(t.text[1], cases[i].second);
+        if (t.count != cases[i].count || strcmp(t.text[0], cases[i].first) != 0)
+            fprintf(stderr, "case %zu: %d notes, first %s\n", i, t.count, t.text[0]);
+    }
+    /* Keyset with a limit and an offset, and with a search. */
+    struct list_query page = {1, 1, 1, NULL, LIST_BY_TITLE};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &page, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 1);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "4:d x_y");
+    struct list_query searched = {-1, 0, 1, "\u00c9T\u00c9", LIST_BY_ID};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->list(s.impl, &searched, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 1);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "3:c 100%");
+    store_pg_free(pg);
+}
+
+/* NOTES_AUTH=on: the owned statements of issue 12 (versions, If-Match, list parameters). */
+static void
+test_owned_conditional_and_lists(void)
+{
+    struct store_pg *pg = open_store();
+    struct store s = store_pg_store(pg);
+    struct user alice, bob;
+    struct token_hash ta = {{0}, {0}}, tb = {{0}, {0}};
+    struct note out, first;
+    struct titles t;
+
+    memset(ta.hex, 'a', TOKEN_HASH_HEX_LEN);
+    memset(tb.hex, 'b', TOKEN_HASH_HEX_LEN);
+    admin_exec("TRUNCATE notes, users, tokens RESTART IDENTITY CASCADE");
+    CU_ASSERT_EQUAL(s.ops->user_create(s.impl, "alice", "x", &alice), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->user_create(s.impl, "bob", "x", &bob), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->token_create(s.impl, alice.id, &ta, 600), STORE_OK);
+    CU_ASSERT_EQUAL(s.ops->token_create(s.impl, bob.id, &tb, 600), STORE_OK);
+    struct note in = make_note("banana", "one");
+    CU_ASSERT_EQUAL(s.ops->owned_create(s.impl, &ta, &in, &first), STORE_OK);
+    CU_ASSERT(first.version > 0);
+    in = make_note("apple", "two");
+    CU_ASSERT_EQUAL(s.ops->owned_create(s.impl, &ta, &in, &out), STORE_OK);
+    in = make_note("aardvark", "bob's");
+    CU_ASSERT_EQUAL(s.ops->owned_create(s.impl, &tb, &in, &out), STORE_OK);
+
+    struct version_set v1 = only(first.version);
+    struct note_change patch = {NULL, "patched"};
+    CU_ASSERT_EQUAL(s.ops->owned_update(s.impl, &ta, first.id, &patch, &v1, &out), STORE_OK);
+    CU_ASSERT_STRING_EQUAL(out.title, "banana");
+    CU_ASSERT_STRING_EQUAL(out.description, "patched");
+    CU_ASSERT(out.version != first.version);
+    CU_ASSERT_EQUAL(s.ops->owned_update(s.impl, &ta, first.id, &patch, &v1, &out),
+                    STORE_PRECONDITION_FAILED);
+    CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &ta, first.id, &v1, &out),
+                    STORE_PRECONDITION_FAILED);
+    /* Another user's note is missing, If-Match or not. */
+    CU_ASSERT_EQUAL(s.ops->owned_update(s.impl, &tb, first.id, &patch, &v1, &out), STORE_NOT_FOUND);
+    CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &tb, first.id, &any_version, &out),
+                    STORE_NOT_FOUND);
+    struct token_hash nobody = {{0}, {0}};
+    memset(nobody.hex, 'c', TOKEN_HASH_HEX_LEN);
+    CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &nobody, first.id, &v1, &out), STORE_UNAUTHORIZED);
+
+    struct list_query q = {-1, 0, 0, NULL, LIST_BY_TITLE};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &ta, &q, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 2);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "2:apple");
+    CU_ASSERT_STRING_EQUAL(t.text[1], "1:banana");
+    struct list_query searched = {1, 0, 0, "PATCH", LIST_BY_ID_DESC};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &ta, &searched, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 1);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "1:banana");
+    struct list_query after = {-1, 0, 2, NULL, LIST_BY_TITLE};
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &ta, &after, collect_titles, &t), STORE_OK);
+    CU_ASSERT_EQUAL(t.count, 1);
+    CU_ASSERT_STRING_EQUAL(t.text[0], "1:banana");
+    t = (struct titles){0};
+    CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &nobody, &q, collect_titles, &t), STORE_UNAUTHORIZED);
+    CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &ta, first.id, &any_version, &out), STORE_OK);
+    admin_exec("TRUNCATE notes, users, tokens RESTART IDENTITY CASCADE");
     store_pg_free(pg);
 }
 
@@ -418,6 +658,9 @@ main(void)
     static const struct test_case tests[] = {
         {"create, get, update, delete", test_crud_round_trip},
         {"list streams in id order", test_list_streams_in_order},
+        {"versions and conditional writes", test_versions_and_conditional_writes},
+        {"search, sort and keyset paging", test_search_sort_and_keyset},
+        {"owned: conditional writes and lists", test_owned_conditional_and_lists},
         {"reconnects after losing the connection", test_reconnects_after_losing_the_connection},
         {"unreachable database answers unavailable", test_unreachable_database_is_unavailable},
         {"schema: this version or a later one", test_schema_versions},

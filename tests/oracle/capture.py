@@ -159,6 +159,16 @@ def note(t, d):
 
 NOT_FOUND_NOTE = {"status": 404, "json": {"detail": "Note not found"},
                   "why": "id beyond 32 bits: the reference fails in the database driver (500); no such note can exist"}
+# Issue 12: methods the reference does not route (405) and we answer (README, "Where we answer
+# differently"): HEAD is GET without a body, OPTIONS is 204 with Allow, PATCH a merge patch.
+OURS_HEAD = {"status": 200, "even_without_500": True, "why": "HEAD is answered like GET, without a body (RFC 9110 9.3.2)"}
+OURS_PATCH_422 = {"status": 422, "even_without_500": True, "why": "PATCH is a JSON Merge Patch here: no body / a bad id is 422 as for PUT"}
+
+
+def ours_options(allow):
+    return {"status": 204, "allow": allow, "even_without_500": True, "why": "OPTIONS answers 204 with the path's methods"}
+
+
 OURS_422 = {"status": 422, "why": "Postgres text cannot hold NUL / UTF-8 cannot encode a lone surrogate: "
                                   "the reference fails in the database (500); we reject it as invalid input"}
 
@@ -466,8 +476,19 @@ def build():
         ("OPTIONS", "/notes/1/"), ("HEAD", "/notes/1/"), ("PATCH", "/notes/abc/"), ("PATCH", "/notes/0/"),
         ("PATCH", "/notes/999/"), ("FOO", "/notes/"),
     ]:
-        add("method %s %s" % (method, path), method, path, tags=["method"])
-    add("method PATCH /notes/1/ with a valid body", "PATCH", "/notes/1/", body=valid, ctype="application/json", tags=["method"])
+        ours = None
+        if method == "HEAD":
+            ours = OURS_HEAD
+        elif method == "OPTIONS":
+            ours = ours_options({"/ping": "GET, HEAD, OPTIONS", "/notes/": "GET, HEAD, POST, OPTIONS"}.get(
+                path, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"))
+        elif method == "PATCH" and path.startswith("/notes/") and path != "/notes/":
+            ours = OURS_PATCH_422
+        add("method %s %s" % (method, path), method, path, tags=["method"], ours=ours)
+    # On a missing note, so that our answer (404: PATCH applies) changes no data later cases read;
+    # the reference answers every PATCH 405, whatever the id or body.
+    add("method PATCH /notes/999/ with a valid body", "PATCH", "/notes/999/", body=valid, ctype="application/json",
+        tags=["method"], ours=dict(NOT_FOUND_NOTE, even_without_500=True, why="PATCH applies here: no note 999"))
     add("method POST /notes/1/ with a valid body", "POST", "/notes/1/", body=valid, ctype="application/json", tags=["method"])
     for method, path in [
         ("GET", "/"), ("GET", "/nope"), ("GET", "/notes/1/2/"), ("GET", "/notes/1/x"), ("GET", "/notes//"),
@@ -482,6 +503,7 @@ def build():
         ("DELETE", "/notes/3", None), ("DELETE", "/notes", None), ("PATCH", "/notes/1", None), ("POST", "/notes", "{}"),
     ]:
         add("no trailing slash %s %s%s" % (method, path, " " + body if body == "{}" else ""), method, path, body=body,
+            ours=OURS_PATCH_422 if method == "PATCH" else None,
             ctype="application/json" if body is not None else None, tags=["redirect"])
 
     # --- where the reference answers 500 (we deliberately answer a 4xx) --------------------------

@@ -20,7 +20,9 @@ and compares:
     - redirect cases: the reference answered 307 and the answer at the redirected location is
       recorded; our service must give that answer directly;
     - reference_500 cases and other deliberate differences ("ours" in the case): a 4xx JSON
-      object with a "detail" member, and the declared status / JSON where the case gives one.
+      object with a "detail" member, and the declared status / JSON where the case gives one;
+      a declared success (HEAD, OPTIONS: methods the reference does not route) is checked for
+      its status, the declared Allow, and no body where HEAD or 204 has none.
   --strict: additionally the exact response bytes, the exact Allow value and exact list order.
   --reference: check the corpus against the reference app itself: expects its own answers,
     including the 307 (and Location) before following it, and the 500s (implies --strict).
@@ -148,6 +150,12 @@ def check_ours(case, res):
                             % (ours["status"], case["expected"]["status"], res.status))
     elif not 400 <= res.status < 500:
         problems.append("status: expected a 4xx (the reference answers %d), got %d" % (case["expected"]["status"], res.status))
+    if "allow" in ours and res.hdrs.get("allow") != ours["allow"]:
+        problems.append("Allow: expected %r, got %r" % (ours["allow"], res.hdrs.get("allow")))
+    if ours.get("status", 400) < 400:
+        if (case["method"] == "HEAD" or ours["status"] == 204) and res.data:
+            problems.append("expected no body, got %r" % res.data[:300])
+        return problems
     if media_type(res.hdrs.get("content-type")) != "application/json":
         problems.append("Content-Type: expected application/json, got %r" % res.hdrs.get("content-type"))
     if res.json_error is not None or not isinstance(res.json, dict) or "detail" not in res.json:

@@ -31,8 +31,10 @@ struct fake_store {
     } tokens[FAKE_STORE_TOKENS];
     int token_count;
     int32_t next_id;
-    bool unavailable; /* every call answers STORE_UNAVAILABLE (a database outage) */
-    int calls;        /* how many store calls were made */
+    int64_t next_version;         /* every change takes the next one, as sql/003's sequence */
+    bool unavailable;             /* every call answers STORE_UNAVAILABLE (a database outage) */
+    int calls;                    /* how many store calls were made */
+    struct list_query last_query; /* what the last list asked for (search not kept) */
 };
 
 /* An empty store whose first note gets id 1. */

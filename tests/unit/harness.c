@@ -36,21 +36,30 @@ header_value(const char *head, const char *name, char *out, size_t out_size)
 }
 
 void
-harness_call(struct store *store, const char *method, const char *path, const char *query,
-             const char *content_type, const char *body, size_t body_len, struct answer *a)
+harness_send(struct store *store, const char *method, const char *path, const char *query,
+             const char *content_type, const char *body, size_t body_len,
+             const struct harness_headers *headers, struct answer *a)
 {
-    harness_call_auth(store, NULL, NULL, method, path, query, content_type, body, body_len, a);
-}
-
-void
-harness_call_auth(struct store *store, const struct auth_settings *auth, const char *authorization,
-                  const char *method, const char *path, const char *query, const char *content_type,
-                  const char *body, size_t body_len, struct answer *a)
-{
+    static const struct harness_headers none = {NULL, NULL, NULL, 0, NULL, NULL};
     struct buf out = BUF_INIT;
+    if (headers == NULL)
+        headers = &none;
     struct request req = {
-        method,        path, query != NULL ? query : "", content_type, body, body_len, false, 65536,
-        authorization, auth};
+        .method = method,
+        .path = path,
+        .query = query != NULL ? query : "",
+        .content_type = content_type,
+        .body = body,
+        .body_len = body_len,
+        .body_too_large = false,
+        .body_limit = 65536,
+        .authorization = headers->authorization,
+        .auth = headers->auth,
+        .if_match = headers->if_match,
+        .if_none_match = headers->if_none_match,
+        .prefer = headers->prefer,
+        .list_max = headers->list_max,
+    };
     struct response resp;
     char length_text[24];
 
@@ -72,11 +81,32 @@ harness_call_auth(struct store *store, const struct auth_settings *auth, const c
     a->content_length = length_text[0] != '\0' ? atol(length_text) : -1;
     header_value(text, "Content-Type", a->content_type, sizeof(a->content_type));
     header_value(text, "Allow", a->allow, sizeof(a->allow));
+    header_value(text, "ETag", a->etag, sizeof(a->etag));
+    header_value(text, "Location", a->location, sizeof(a->location));
+    header_value(text, "Link", a->link, sizeof(a->link));
+    header_value(text, "Content-Range", a->content_range, sizeof(a->content_range));
+    header_value(text, "Preference-Applied", a->preference_applied, sizeof(a->preference_applied));
     header_value(text, "WWW-Authenticate", a->www_authenticate, sizeof(a->www_authenticate));
     const char *sep = strstr(text, "\r\n\r\n");
     a->body = strdup(sep != NULL ? sep + 4 : "");
     a->json = json_tokener_parse(a->body);
     buf_free(&out);
+}
+
+void
+harness_call(struct store *store, const char *method, const char *path, const char *query,
+             const char *content_type, const char *body, size_t body_len, struct answer *a)
+{
+    harness_send(store, method, path, query, content_type, body, body_len, NULL, a);
+}
+
+void
+harness_call_auth(struct store *store, const struct auth_settings *auth, const char *authorization,
+                  const char *method, const char *path, const char *query, const char *content_type,
+                  const char *body, size_t body_len, struct answer *a)
+{
+    struct harness_headers h = {NULL, NULL, NULL, 0, auth, authorization};
+    harness_send(store, method, path, query, content_type, body, body_len, &h, a);
 }
 
 void

@@ -69,10 +69,10 @@ test_not_found_and_method_not_allowed(void)
     CU_ASSERT_EQUAL(a.content_length, (long)strlen(a.body));
     CU_ASSERT_STRING_EQUAL(a.allow, "");
     answer_free(&a);
-    harness_json(&store, "PATCH", "/notes/1/", "{}", &a);
+    harness_json(&store, "POST", "/notes/1/", "{}", &a);
     ASSERT_ANSWER(a, 405, "{\"detail\":\"Method Not Allowed\"}");
     CU_ASSERT_STRING_EQUAL(a.status_text, "405 Method Not Allowed");
-    CU_ASSERT_STRING_EQUAL(a.allow, "GET, PUT, DELETE");
+    CU_ASSERT_STRING_EQUAL(a.allow, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
     CU_ASSERT_EQUAL(a.content_length, (long)strlen(a.body));
     answer_free(&a);
     CU_ASSERT_EQUAL(fake.calls, 0);

@@ -511,8 +511,73 @@ test_auth_routes_absent_when_off(void)
     /* With auth on they exist (405 names the method). */
     call(NULL, "GET", "/token", NULL, &a);
     CU_ASSERT_EQUAL(a.status, 405);
-    CU_ASSERT_STRING_EQUAL(a.allow, "POST");
+    CU_ASSERT_STRING_EQUAL(a.allow, "POST, OPTIONS");
     answer_free(&a);
+}
+
+/* Issue 12 with auth on: ETags, If-Match, PATCH and the list parameters on a user's notes. */
+static void
+test_http_conventions_with_auth(void)
+{
+    char alice[96], bob[96];
+    struct answer a;
+    struct harness_headers h = {NULL, NULL, NULL, 2, &auth_on, NULL};
+
+    reset();
+    register_user("alice", "wonderland");
+    register_user("bob", "builder123");
+    login("alice", "wonderland", alice);
+    login("bob", "builder123", bob);
+    call(alice, "POST", "/notes/", "{\"title\": \"banana\", \"description\": \"one\"}", &a);
+    CU_ASSERT_STRING_EQUAL(a.location, "/notes/1/");
+    char etag[32];
+    snprintf(etag, sizeof(etag), "%s", a.etag);
+    CU_ASSERT(etag[0] == '"');
+    answer_free(&a);
+    call(alice, "POST", "/notes/", "{\"title\": \"apple\", \"description\": \"two\"}", &a);
+    answer_free(&a);
+    call(alice, "POST", "/notes/", "{\"title\": \"cherry\", \"description\": \"three\"}", &a);
+    answer_free(&a);
+    call(bob, "POST", "/notes/", "{\"title\": \"aardvark\", \"description\": \"bob's\"}", &a);
+    answer_free(&a);
+
+    /* Sorted, bounded and linked, within alice's notes only. */
+    h.authorization = alice;
+    harness_send(&store, "GET", "/notes/", "sort=title", NULL, NULL, 0, &h, &a);
+    CU_ASSERT_STRING_EQUAL(a.body, "[{\"title\":\"apple\",\"description\":\"two\",\"id\":2},"
+                                   "{\"title\":\"banana\",\"description\":\"one\",\"id\":1}]");
+    CU_ASSERT_STRING_EQUAL(a.link, "</notes/?limit=2&after=1&sort=title>; rel=\"next\"");
+    answer_free(&a);
+    harness_send(&store, "GET", "/notes/", "q=CHER", NULL, NULL, 0, &h, &a);
+    CU_ASSERT_STRING_EQUAL(a.body, "[{\"title\":\"cherry\",\"description\":\"three\",\"id\":3}]");
+    answer_free(&a);
+
+    /* PATCH with the current ETag, then the old one: 412; bob's If-Match on it is a 404. */
+    h.if_match = etag;
+    harness_send(&store, "PATCH", "/notes/1/", NULL, "application/merge-patch+json",
+                 "{\"title\": \"blueberry\"}", 22, &h, &a);
+    CU_ASSERT_EQUAL(a.status, 200);
+    CU_ASSERT_STRING_EQUAL(a.body, "{\"title\":\"blueberry\",\"description\":\"one\",\"id\":1}");
+    CU_ASSERT_STRING_NOT_EQUAL(a.etag, etag);
+    answer_free(&a);
+    harness_send(&store, "DELETE", "/notes/1/", NULL, NULL, NULL, 0, &h, &a);
+    CU_ASSERT_EQUAL(a.status, 412);
+    answer_free(&a);
+    h.authorization = bob;
+    harness_send(&store, "DELETE", "/notes/1/", NULL, NULL, NULL, 0, &h, &a);
+    CU_ASSERT_EQUAL(a.status, 404);
+    answer_free(&a);
+    /* HEAD and OPTIONS: OPTIONS needs no token. */
+    h.authorization = NULL;
+    h.if_match = NULL;
+    harness_send(&store, "OPTIONS", "/notes/1/", NULL, NULL, NULL, 0, &h, &a);
+    CU_ASSERT_EQUAL(a.status, 204);
+    answer_free(&a);
+    harness_send(&store, "HEAD", "/notes/1/", NULL, NULL, NULL, 0, &h, &a);
+    CU_ASSERT_EQUAL(a.status, 401);
+    CU_ASSERT_STRING_EQUAL(a.body, "");
+    answer_free(&a);
+    CU_ASSERT_EQUAL(fake.count, 4);
 }
 
 int
@@ -532,6 +597,7 @@ main(void)
         {"notes belong to their owner", test_notes_belong_to_their_owner},
         {"me, logout, expiry", test_me_logout_and_expiry},
         {"auth routes absent when off", test_auth_routes_absent_when_off},
+        {"issue 12 conventions with auth on", test_http_conventions_with_auth},
         {NULL, NULL},
     };
     return cunit_run("auth", tests);

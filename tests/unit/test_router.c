@@ -21,11 +21,21 @@ static const struct {
     {"GET", "/notes/12", ROUTE_FOUND, ENDPOINT_READ_NOTE, "12"},
     {"PUT", "/notes/abc/", ROUTE_FOUND, ENDPOINT_UPDATE_NOTE, "abc"},
     {"DELETE", "/notes/-1", ROUTE_FOUND, ENDPOINT_DELETE_NOTE, "-1"},
-    {"PATCH", "/notes/1/", ROUTE_BAD_METHOD, 0, "GET, PUT, DELETE"},
-    {"DELETE", "/notes/", ROUTE_BAD_METHOD, 0, "GET, POST"},
-    {"POST", "/ping", ROUTE_BAD_METHOD, 0, "GET"},
-    {"HEAD", "/ping", ROUTE_BAD_METHOD, 0, "GET"},
-    {"get", "/ping", ROUTE_BAD_METHOD, 0, "GET"},
+    {"PATCH", "/notes/1/", ROUTE_FOUND, ENDPOINT_PATCH_NOTE, "1"},
+    {"PATCH", "/notes/1", ROUTE_FOUND, ENDPOINT_PATCH_NOTE, "1"},
+    /* HEAD is every GET route's; OPTIONS every path's; Allow lists both. */
+    {"HEAD", "/ping", ROUTE_FOUND, ENDPOINT_PING, NULL},
+    {"HEAD", "/notes", ROUTE_FOUND, ENDPOINT_LIST_NOTES, NULL},
+    {"HEAD", "/notes/5/", ROUTE_FOUND, ENDPOINT_READ_NOTE, "5"},
+    {"POST", "/notes/1/", ROUTE_BAD_METHOD, 0, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"},
+    {"DELETE", "/notes/", ROUTE_BAD_METHOD, 0, "GET, HEAD, POST, OPTIONS"},
+    {"PATCH", "/notes/", ROUTE_BAD_METHOD, 0, "GET, HEAD, POST, OPTIONS"},
+    {"POST", "/ping", ROUTE_BAD_METHOD, 0, "GET, HEAD, OPTIONS"},
+    {"get", "/ping", ROUTE_BAD_METHOD, 0, "GET, HEAD, OPTIONS"},
+    {"head", "/ping", ROUTE_BAD_METHOD, 0, "GET, HEAD, OPTIONS"},
+    {"OPTIONS", "/ping", ROUTE_OPTIONS, 0, "GET, HEAD, OPTIONS"},
+    {"OPTIONS", "/notes/x", ROUTE_OPTIONS, 0, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"},
+    {"OPTIONS", "/nope", ROUTE_NOT_FOUND, 0, NULL},
     {"GET", "/", ROUTE_NOT_FOUND, 0, NULL},
     {"GET", "", ROUTE_NOT_FOUND, 0, NULL},
     {"GET", "/pingx", ROUTE_NOT_FOUND, 0, NULL},
@@ -53,7 +63,7 @@ test_route_table(void)
                 CU_ASSERT_EQUAL(m.id_len, strlen(cases[i].id));
                 CU_ASSERT(m.id != NULL && strncmp(m.id, cases[i].id, m.id_len) == 0);
             }
-        } else if (cases[i].status == ROUTE_BAD_METHOD) {
+        } else if (cases[i].status == ROUTE_BAD_METHOD || cases[i].status == ROUTE_OPTIONS) {
             CU_ASSERT_STRING_EQUAL(m.allow, cases[i].id);
         }
     }
