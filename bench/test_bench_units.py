@@ -9,7 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from notesbench import report, stack, tools  # noqa: E402
+from notesbench import chart, report, stack, tools  # noqa: E402
 from notesbench.common import ALL_SCENARIOS, BENCH, CLK_TCK  # noqa: E402
 from notesbench.procs import Groups, descendants  # noqa: E402
 
@@ -112,6 +112,12 @@ class Tuning(unittest.TestCase):
         self.assertIn("access_log off;", stack.apply_tuning(self.CONF, self.args("off")))
         self.assertIn("access_log /x/log/nginx-access.log notes;",
                       stack.apply_tuning(self.CONF, self.args("unbuffered")))
+        # The JSON format keeps its name.
+        json_conf = self.CONF.replace(" notes ", " notes_json ")
+        self.assertIn("access_log /x/log/nginx-access.log notes_json;",
+                      stack.apply_tuning(json_conf, self.args("unbuffered")))
+        self.assertIn("access_log /x/log/nginx-access.log notes_json buffer=64k flush=1s;",
+                      stack.apply_tuning(json_conf.replace(" buffer=64k flush=1s", ""), self.args("buffer")))
 
     def test_conf_sub(self):
         out = stack.apply_tuning(self.CONF, self.args(conf_sub=[r"worker_processes \d+;=>worker_processes 2;"]))
@@ -151,6 +157,38 @@ class Report(unittest.TestCase):
         self.assertIn("| nginx `return 200` | 32 | 40.0k |", md)
         self.assertIn("| select | 8 | 20.0k | 0.40 | 0 | 90 / 30 |", md)
         self.assertIn("| p99 get ≤ 5 ms (c=32) | 6.00 ms | **no** |", md)
+
+
+class Chart(unittest.TestCase):
+    def test_rows_ours_peers_ceiling(self):
+        names, rows = chart.chart_rows(result(peer_rps=1000.0))
+        self.assertEqual(names, ["ours", "fastapi", "ceiling"])
+        by = {r[0]: r for r in rows}
+        self.assertEqual(by["get"][1], [8000.0, 1000.0, 20000.0])  # req/s: ours, peer, pgbench
+        self.assertEqual(by["get"][2], [6.0, 1.0, None])  # p99 ms: no p99 for a ceiling
+        self.assertEqual(by["ping"][1], [20000.0, None, 40000.0])  # the peer ran no ping
+        self.assertEqual(by["post"][1][2], 5000.0)
+
+    def test_script_plots_every_series(self):
+        names, rows = chart.chart_rows(result(peer_rps=1000.0))
+        gp = chart.gnuplot_script(names, rows, "r.dat", "r.svg", "t")
+        self.assertIn("set output 'r.svg'", gp)
+        self.assertEqual(gp.count("title 'ours'"), 2)
+        self.assertEqual(gp.count("title 'ceiling'"), 1)  # req/s only
+
+    def test_draws_an_svg(self):
+        import shutil
+        import tempfile
+        if not shutil.which("gnuplot"):
+            self.fail("gnuplot is missing (gnuplot-nox)")
+        d = tempfile.mkdtemp()
+        try:
+            svg, why = chart.draw(dict(result(peer_rps=1000.0), started="x"), os.path.join(d, "run"))
+            self.assertIsNotNone(svg, why)
+            with open(svg) as f:
+                self.assertIn("<svg", f.read(2000))
+        finally:
+            shutil.rmtree(d)
 
 
 if __name__ == "__main__":

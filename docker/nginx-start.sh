@@ -35,7 +35,9 @@ set -- \
 	"DOCS_ROOT=${DOCS_ROOT:-/usr/share/notes-api/docs}" \
 	"CLIENT_MAX_BODY=$((${NOTES_MAX_BODY:-65536} + 8192))" \
 	"RATE_LIMIT_ZONE=$rate_zone" \
-	"RATE_LIMIT=$rate_limit"
+	"RATE_LIMIT=$rate_limit" \
+	"ACCESS_LOG_FORMAT=notes_json" \
+	"METRICS_ALLOW=${METRICS_ALLOW:+allow $METRICS_ALLOW;}"
 docs_include="# no conf/docs.conf.in: no /docs"
 if [ -f "$conf/docs.conf.in" ] && [ -f "${DOCS_ROOT:-/usr/share/notes-api/docs}/openapi.json" ]; then
 	"$conf/render" "$conf/docs.conf.in" "$run/conf/docs.conf" "$@" "DOCS_INCLUDE="

@@ -20,6 +20,11 @@ config_load(struct config *cfg, char *err, size_t err_size)
     cfg->auth = strcmp(settings_text(s, SET_AUTH), "on") == 0;
     cfg->token_ttl_s = settings_number(s, SET_TOKEN_TTL, CONFIG_DEFAULT_TOKEN_TTL_S);
     cfg->list_max = settings_number(s, SET_LIST_MAX, CONFIG_DEFAULT_LIST_MAX);
+    cfg->log_level = settings_text(s, SET_LOG_LEVEL);
+    cfg->log_file = settings_text(s, SET_LOG_FILE);
+    cfg->ready_cache_ms = settings_number(s, SET_READY_CACHE_MS, 1000);
+    cfg->metrics_file = settings_text(s, SET_METRICS_FILE);
+    cfg->pool_size = settings_number(s, SET_WORKERS, 0);
     return true;
 }
 

@@ -24,6 +24,11 @@ struct config {
     bool auth;          /* NOTES_AUTH: "on" = accounts and bearer tokens; "off" (default) */
     long token_ttl_s;   /* NOTES_TOKEN_TTL: seconds a token stays valid */
     long list_max;      /* NOTES_LIST_MAX: the largest page of GET /notes/; 0 = unbounded */
+    const char *log_level;    /* NOTES_LOG_LEVEL: error, warn or info */
+    const char *log_file;     /* NOTES_LOG_FILE: "" = stderr */
+    long ready_cache_ms;      /* NOTES_READY_CACHE_MS: how long a /ready probe is reused */
+    const char *metrics_file; /* NOTES_METRICS_FILE: "" = this worker's counters only */
+    long pool_size;           /* WORKERS: the pool's configured size (0: unknown) */
 };
 
 /*

@@ -44,6 +44,8 @@ fcgi_read_request(FCGX_Request *fr, size_t limit, struct request *req, struct bu
     req->prefer = FCGX_GetParam("HTTP_PREFER", fr->envp);
     req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
     req->auth = NULL; /* the caller sets it from its settings */
+    req->request_id = param_or(fr, "REQUEST_ID", "");
+    req->metrics_allowed = FCGX_GetParam("NOTES_METRICS", fr->envp) != NULL;
     req->body_too_large = false;
     req->body_limit = limit;
 

@@ -7,6 +7,7 @@
 #include "form.h"
 #include "json_body.h"
 #include "json_text.h"
+#include "metrics.h"
 #include "password.h"
 #include "router.h"
 #include "token.h"
@@ -730,12 +731,50 @@ handle_logout(const struct request *req, const struct route_match *match, struct
         respond_store_problem(resp, result);
 }
 
+/* GET /ready: 200 only when the database answers at the expected schema, else 503 saying why. */
+static void
+handle_ready(const struct request *req, const struct route_match *match, struct response *resp,
+             struct store *store, struct caller *who)
+{
+    char why[256] = "";
+
+    (void)req;
+    (void)match;
+    (void)who;
+    if (store->ops->ready(store->impl, why, sizeof(why)) == STORE_OK) {
+        response_set_text(resp, 200, "{\"status\":\"ready\",\"database\":\"ok\"}");
+        return;
+    }
+    response_set_text(resp, 503, "{\"status\":\"not ready\",\"detail\":");
+    if (!json_text_string(&resp->body, why, strlen(why)) || !buf_append_char(&resp->body, '}'))
+        resp->failed = true;
+}
+
+/* GET /metrics: the pool's counters, only through nginx's restricted location. */
+static void
+handle_metrics(const struct request *req, const struct route_match *match, struct response *resp,
+               struct store *store, struct caller *who)
+{
+    (void)match;
+    (void)store;
+    (void)who;
+    if (!req->metrics_allowed) {
+        response_set_detail(resp, 404, "Not Found");
+        return;
+    }
+    response_set_text(resp, 200, "");
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    if (!metrics_render(&resp->body))
+        resp->failed = true;
+}
+
 static const handler_fn handlers[ENDPOINT__MAX] = {
     [ENDPOINT_PING] = handle_ping,          [ENDPOINT_LIST_NOTES] = handle_list,
     [ENDPOINT_CREATE_NOTE] = handle_create, [ENDPOINT_READ_NOTE] = handle_read,
     [ENDPOINT_UPDATE_NOTE] = handle_update, [ENDPOINT_PATCH_NOTE] = handle_patch,
     [ENDPOINT_DELETE_NOTE] = handle_delete, [ENDPOINT_CREATE_USER] = handle_create_user,
     [ENDPOINT_READ_ME] = handle_read_me,    [ENDPOINT_TOKEN] = handle_token,
+    [ENDPOINT_READY] = handle_ready,        [ENDPOINT_METRICS] = handle_metrics,
     [ENDPOINT_LOGOUT] = handle_logout,
 };
 
@@ -743,7 +782,8 @@ static const handler_fn handlers[ENDPOINT__MAX] = {
 static bool
 needs_token(enum endpoint e)
 {
-    return e != ENDPOINT_PING && e != ENDPOINT_CREATE_USER && e != ENDPOINT_TOKEN;
+    return e != ENDPOINT_PING && e != ENDPOINT_READY && e != ENDPOINT_METRICS &&
+           e != ENDPOINT_CREATE_USER && e != ENDPOINT_TOKEN;
 }
 
 /*
@@ -785,6 +825,7 @@ handle_request(const struct request *req, struct response *resp, struct store *s
         return;
     case ROUTE_OPTIONS:
     case ROUTE_FOUND:
+        resp->route = (int)match.endpoint;
         break;
     }
     if (req->body_too_large) {

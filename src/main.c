@@ -2,6 +2,8 @@
 #include "config.h"
 #include "fcgi_io.h"
 #include "handlers.h"
+#include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "store_pg.h"
 #include "token.h"
@@ -15,14 +17,36 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/select.h>
+#include <time.h>
+
+static long long
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+on_sighup(int sig)
+{
+    (void)sig;
+    log_reopen_soon();
+}
 
 /* The route table, then HEAD for every GET route and OPTIONS for every path. */
 static void
 print_routes(void)
 {
+    /* The API's routes, as docs/openapi.json documents them; /ready and /metrics are the
+       operator's (README, "Operating it"), not the API's. */
     for (int e = 0; e < ENDPOINT__MAX; e++)
-        printf("%s %s\n", router_method((enum endpoint)e), router_template((enum endpoint)e));
+        if (e != ENDPOINT_READY && e != ENDPOINT_METRICS)
+            printf("%s %s\n", router_method((enum endpoint)e), router_template((enum endpoint)e));
     for (int e = 0; e < ENDPOINT__MAX; e++) {
+        if (e == ENDPOINT_READY || e == ENDPOINT_METRICS)
+            continue;
         if (strcmp(router_method((enum endpoint)e), "GET") == 0)
             printf("HEAD %s\n", router_template((enum endpoint)e));
     }
@@ -33,7 +57,7 @@ print_routes(void)
                        router_template((enum endpoint)e)) == 0)
                 first = false;
         }
-        if (first)
+        if (first && e != ENDPOINT_READY && e != ENDPOINT_METRICS)
             printf("OPTIONS %s\n", router_template((enum endpoint)e));
     }
 }
@@ -149,14 +173,23 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
             continue; /* another worker took the connection first */
         if (accepted < 0)
             break;
+        long long start = now_us();
+        metrics_busy(true);
         if (!fcgi_read_request(&fr, cfg->max_body, &req, &body)) {
             fcgi_abort(&fr); /* the body ended early: an aborted request, nothing is done */
         } else {
             req.auth = cfg->auth ? &auth : NULL;
+            log_request_begin(req.request_id);
             req.list_max = cfg->list_max;
             response_init(&resp, fcgi_write, &fr);
             handle_request(&req, &resp, store);
             bool whole = response_finish(&resp);
+            long long took = now_us() - start;
+            metrics_request(resp.route, resp.status, took);
+            if (resp.status >= 500)
+                log_event(LOG_WARN, "answered with an error", response_reason(resp.status));
+            log_request_done(req.method, req.path, resp.status, took);
+            log_request_end();
             response_free(&resp);
             if (!whole) {
                 fcgi_abort(&fr);
@@ -169,6 +202,7 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
                 FCGX_Finish_r(&fr);
             }
         }
+        metrics_busy(false);
         if (body.cap > 4 * cfg->max_body)
             buf_free(&body);
     }
@@ -217,8 +251,25 @@ main(int argc, char **argv)
         config_free(&cfg);
         return 1;
     }
+    if (!log_open(cfg.log_level, cfg.log_file, err, sizeof(err))) {
+        fprintf(stderr, "notes-worker: %s\n", err);
+        config_free(&cfg);
+        return 1;
+    }
+    if (!metrics_open(cfg.metrics_file, cfg.pool_size, err, sizeof(err))) {
+        /* Counting is not worth refusing requests for: count this worker alone. */
+        log_event(LOG_WARN, "metrics: this worker counts alone", err);
+        metrics_open("", cfg.pool_size, err, sizeof(err));
+    }
     sigset_t stop_signals;
     install_stop_handlers(&stop_signals);
+    /* SIGHUP reopens the log file (logrotate); SA_RESTART, so accept and reads carry on. */
+    struct sigaction hup;
+    memset(&hup, 0, sizeof(hup));
+    hup.sa_handler = on_sighup;
+    hup.sa_flags = SA_RESTART;
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
     if (FCGX_Init() != 0) {
         fprintf(stderr, "notes-worker: cannot initialise libfcgi\n");
         config_free(&cfg);
@@ -244,11 +295,13 @@ main(int argc, char **argv)
         config_free(&cfg);
         return 1;
     }
+    store_pg_set_ready_cache(pg, cfg.ready_cache_ms);
     /* A database that is down now is not fatal: requests answer 503 until it is back. */
     store_pg_connect(pg);
     struct store store = store_pg_store(pg);
     int status = serve(&cfg, &store, &stop_signals);
     store_pg_free(pg);
+    metrics_close();
     config_free(&cfg);
     return status;
 }

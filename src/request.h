@@ -28,6 +28,8 @@ struct request {
     const char *if_none_match; /* If-None-Match: conditional reads (§13.1.2) */
     const char *prefer;        /* Prefer: count=exact asks for a list's total (RFC 7240) */
     long long list_max;        /* NOTES_LIST_MAX: the largest page of a list; 0 = unbounded */
+    const char *request_id; /* nginx's X-Request-ID for this request; NULL or "" when none */
+    bool metrics_allowed;   /* nginx's /metrics location (loopback or metrics_allow) sent it */
 };
 
 /*

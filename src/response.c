@@ -12,6 +12,8 @@ void
 response_init(struct response *resp, response_write_fn write, void *write_ctx)
 {
     resp->status = 200;
+    resp->route = -1;
+    resp->content_type = NULL;
     resp->allow[0] = '\0';
     resp->headers_len = 0;
     resp->head_only = false;
@@ -164,7 +166,7 @@ put_decimal(char *at, size_t n)
 
 /*
  * Sends the CGI head; a streamed answer has no Content-Length (nginx chunks it), nor has one
- * without a body (204, 304). At most 8 + 3 + 1 + 22 + 2 (status) + 32 (type) + 7 + 95 + 2
+ * without a body (204, 304). At most 8 + 3 + 1 + 22 + 2 (status) + 32 (type, 41 for /metrics) + 7 + 95 + 2
  * (allow) + 26 (WWW-Authenticate) + 16 + 20 + 2 (length) + 2 bytes, and the extra header lines.
  */
 static bool
@@ -180,7 +182,9 @@ send_head(struct response *resp, bool with_length)
     at = put_text(at, response_reason(resp->status));
     at = put_text(at, "\r\n");
     if (body)
-        at = put_text(at, "Content-Type: application/json\r\n");
+        at = put_text(at, resp->content_type != NULL
+                              ? "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+                              : "Content-Type: application/json\r\n");
     if (resp->allow[0] != '\0') {
         at = put_text(at, "Allow: ");
         at = put_text(at, resp->allow);

@@ -19,6 +19,8 @@ typedef bool (*response_write_fn)(void *ctx, const char *data, size_t len);
 
 struct response {
     int status;                         /* 200 unless set */
+    int route; /* the endpoint that answered (router.h), -1 when no route matched */
+    const char *content_type; /* NULL: application/json (the API); /metrics is text */
     char allow[96];                     /* the Allow header of a 405 or an OPTIONS answer, or "" */
     bool bearer_challenge;              /* a 401: send WWW-Authenticate: Bearer */
     char headers[RESPONSE_HEADERS_MAX]; /* extra header lines, each "Name: value\r\n" */

@@ -20,6 +20,8 @@ static const struct {
     [ENDPOINT_READ_ME] = {"GET", "/users/me"},
     [ENDPOINT_TOKEN] = {"POST", "/token"},
     [ENDPOINT_LOGOUT] = {"POST", "/logout"},
+    [ENDPOINT_READY] = {"GET", "/ready"},
+    [ENDPOINT_METRICS] = {"GET", "/metrics"},
 };
 
 bool

@@ -13,6 +13,8 @@ enum endpoint {
     ENDPOINT_UPDATE_NOTE, /* PUT /notes/{id}/ */
     ENDPOINT_PATCH_NOTE,  /* PATCH /notes/{id}/ (JSON Merge Patch) */
     ENDPOINT_DELETE_NOTE, /* DELETE /notes/{id}/ */
+    ENDPOINT_READY,       /* GET /ready: the database reachable at the expected schema */
+    ENDPOINT_METRICS,     /* GET /metrics: the pool's counters (only where nginx allows) */
     /* NOTES_AUTH=on only (with auth off these paths do not exist: 404) */
     ENDPOINT_CREATE_USER, /* POST /users/ */
     ENDPOINT_READ_ME,     /* GET /users/me */

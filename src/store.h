@@ -79,6 +79,12 @@ struct store_ops {
                                 struct note *out);
 
     /*
+     * Whether the database answers at the schema this worker needs (GET /ready): STORE_OK, or
+     * STORE_UNAVAILABLE with what is wrong in why. May answer from a recent probe.
+     */
+    enum store_result (*ready)(void *impl, char *why, size_t why_size);
+
+    /*
      * NOTES_AUTH=on. The owned_* operations are the five above limited to the notes of the
      * token's user; each resolves the token in the same statement (no extra round trip) and
      * answers STORE_UNAUTHORIZED when it is not valid, STORE_NOT_FOUND for another user's note.

@@ -1,6 +1,9 @@
 /* store_pg.c: the notes store in Postgres through libpq. */
 #include "store_pg.h"
 
+#include "log.h"
+#include "metrics.h"
+
 #include <errno.h>
 #include <libpq-fe.h>
 #include <limits.h>
@@ -223,6 +226,11 @@ struct store_pg {
     bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
     long long next_attempt_ms;         /* while disconnected: no connection attempt before this */
     char last_problem[256];            /* the last logged problem, so an outage is logged once */
+    bool connected_once;               /* a later connection counts as a reconnect (metrics) */
+    long ready_cache_ms;               /* GET /ready answers from the last probe for this long */
+    long long ready_at_ms;             /* when the last probe ran; 0: never */
+    bool ready_ok;
+    char ready_why[256];
 };
 
 static long long
@@ -235,6 +243,15 @@ now_ms(void)
 }
 
 /* Logs a problem to stderr (nginx's and spawn-fcgi's log) unless it is the one logged last. */
+static long long
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 report(struct store_pg *pg, const char *what, const char *why)
 {
@@ -245,7 +262,7 @@ report(struct store_pg *pg, const char *what, const char *why)
     if (strcmp(line, pg->last_problem) == 0)
         return;
     snprintf(pg->last_problem, sizeof(pg->last_problem), "%s", line);
-    fprintf(stderr, "notes-worker[%d]: %s\n", (int)getpid(), line);
+    log_event(LOG_WARN, what, why); /* JSON, with the request's id */
 }
 
 static void
@@ -382,6 +399,8 @@ call_failed(struct store_pg *pg, const char *what, enum wait wait)
     char why[200];
 
     report(pg, what, no_answer_reason(pg, wait, why, sizeof(why)));
+    if (wait == WAIT_TIMEOUT)
+        metrics_count(METRIC_DEADLINE_EXPIRIES);
     if (wait == WAIT_TIMEOUT)
         mark_unhealthy(pg);
     else
@@ -583,7 +602,10 @@ continue_attempt(struct store_pg *pg, long long wait_until)
     enum attempt attempt = advance_attempt(pg, wait_until);
     if (attempt == ATTEMPT_READY) {
         if (pg->last_problem[0] != '\0')
-            fprintf(stderr, "notes-worker[%d]: database connection ready\n", (int)getpid());
+            log_event(LOG_WARN, "database connection ready", NULL);
+        if (pg->connected_once)
+            metrics_count(METRIC_DB_RECONNECTS);
+        pg->connected_once = true;
         pg->last_problem[0] = '\0';
         pg->unhealthy = false;
         return true;
@@ -676,7 +698,7 @@ query_label(const struct query *q)
  * the database answers a probe.
  */
 static enum run
-run_query(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
+run_query_untimed(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
 {
     *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -708,6 +730,19 @@ run_query(struct store_pg *pg, const struct query *q, bool retry, PGresult **out
             return RUN_UNAVAILABLE;
     }
     return RUN_UNAVAILABLE;
+}
+
+/* run_query_untimed, its time added to the request's database time, a 503 counted. */
+static enum run
+run_query(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
+{
+    long long start = now_us();
+    enum run run = run_query_untimed(pg, q, retry, out);
+
+    log_add_db_us(now_us() - start);
+    if (run == RUN_UNAVAILABLE)
+        metrics_count(METRIC_DB_ERRORS);
+    return run;
 }
 
 /* run_query for statements that must succeed: the result, or NULL (logged) for a 503. */
@@ -1185,6 +1220,53 @@ pg_token_revoke(void *impl, const struct token_hash *token)
     return result;
 }
 
+/* The schema's version over the worker's own connection, with the probes' short deadline. */
+static bool
+probe_schema(struct store_pg *pg)
+{
+    enum wait wait = WAIT_BROKEN;
+    PGresult *res = NULL;
+
+    if (PQsendQuery(pg->conn, "SELECT max(version) FROM schema_migrations"))
+        res = collect_result(pg->conn, now_ms() + PROBE_TIMEOUT_MS, &wait);
+    if (res == NULL) {
+        call_failed(pg, "ready", wait);
+        return false;
+    }
+    bool ok = schema_ok(pg, res);
+    PQclear(res);
+    return ok;
+}
+
+/*
+ * GET /ready: the worker's own connection (made again if it is gone, as requests would) and one
+ * query of the schema version; or the last answer while it is younger than ready_cache_ms:
+ * however often /ready is asked, each worker asks the database at most that often.
+ */
+static enum store_result
+pg_ready(void *impl, char *why, size_t why_size)
+{
+    struct store_pg *pg = impl;
+    long long now = now_ms();
+
+    if (pg->ready_at_ms == 0 || now - pg->ready_at_ms >= pg->ready_cache_ms) {
+        pg->ready_ok = ensure_connected(pg) && probe_schema(pg);
+        snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
+                 pg->ready_ok                  ? ""
+                 : pg->last_problem[0] != '\0' ? pg->last_problem
+                                               : "database unavailable, reconnecting");
+        pg->ready_at_ms = now_ms();
+    }
+    snprintf(why, why_size, "%s", pg->ready_why);
+    return pg->ready_ok ? STORE_OK : STORE_UNAVAILABLE;
+}
+
+void
+store_pg_set_ready_cache(struct store_pg *pg, long ms)
+{
+    pg->ready_cache_ms = ms;
+}
+
 static const struct store_ops pg_ops = {
     .create = pg_create,
     .get = pg_get,
@@ -1202,6 +1284,7 @@ static const struct store_ops pg_ops = {
     .token_create = pg_token_create,
     .token_user = pg_token_user,
     .token_revoke = pg_token_revoke,
+    .ready = pg_ready,
 };
 
 /* Whether libpq reads conninfo as a connection string (else it is a database name). */
@@ -1296,6 +1379,7 @@ store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms
     }
     pg->db_timeout_ms = db_timeout_ms > 0 ? db_timeout_ms : statement_timeout_ms + 500;
     pg->probe_timeout_ms = probe_timeout(conninfo, pg->db_timeout_ms);
+    pg->ready_cache_ms = 1000;
     snprintf(pg->tcp_user_timeout, sizeof(pg->tcp_user_timeout), "%ld", pg->db_timeout_ms);
     pg->next_attempt_ms = 0;
     return pg;

@@ -24,6 +24,9 @@ struct store_pg;
  */
 struct store_pg *store_pg_new(const char *conninfo, long statement_timeout_ms, long db_timeout_ms);
 
+/* GET /ready reuses a probe's answer for this long (0: probe every time; default 1000). */
+void store_pg_set_ready_cache(struct store_pg *pg, long ms);
+
 /* Tries to connect now (at start-up, to log the database's state early). */
 bool store_pg_connect(struct store_pg *pg);
 

@@ -12,6 +12,7 @@ import tempfile
 import time
 
 from .auth import AUTH_SCENARIOS, AuthStack, run_auth
+from .chart import draw
 from .common import ALL_SCENARIOS, BENCH, die, say
 from .machine import busy_processes, machine_info
 from .procs import descendants, listening_pids, memory_floor
@@ -37,7 +38,8 @@ run the ceilings:
            nginx settings and pool size
   pgbench  the worker's own prepared statements (bench/pgbench/*.sql) against the same Postgres
 Then runs the same scenarios against every --peer. Writes bench/results/<stamp>.md and .json
-(or --out DIR) and prints the table.
+(or --out DIR), a chart of requests per second and p99 per scenario (ours, each peer, each
+ceiling; gnuplot) as <stamp>.svg shown at the top of the .md, and prints the table.
 
 Options:
   --url URL            benchmark a running server instead of starting one (ceilings: a throwaway
@@ -204,14 +206,20 @@ def main():
         result["started"], result["machine"].get("cpu_model", "?"), result["machine"]["cpus"],
         result["machine"].get("mem_total_kib", 0) // 1024, " ".join(result["machine"].get("loadavg_at_end", [])),
         args.duration, args.threads, ("\n\n" + args.label) if args.label else "")
-    md = head + table
     base = os.path.join(out_dir, stamp + ("-smoke" if args.smoke else ""))
+    svg, why = draw(result, base)
+    if svg:
+        result["chart"] = os.path.basename(svg)
+        head += "![requests per second and p99 per scenario](%s)\n\n" % os.path.basename(svg)
+    else:
+        say("no chart: %s" % why)
+    md = head + table
     with open(base + ".md", "w") as f:
         f.write(md)
     with open(base + ".json", "w") as f:
         json.dump(result, f, indent=1, default=str)
     print(md)
-    say("results: %s.md, %s.json (%d s)" % (base, base, result["seconds"]))
+    say("results: %s.md, %s.json%s (%d s)" % (base, base, ", " + svg if svg else "", result["seconds"]))
     if args.smoke:
         bad = [r for rs in result["rows"].values() for r in rs
                if r["requests"] == 0 or r["non2xx"] or r["socket_errors"]]

@@ -163,9 +163,9 @@ def apply_tuning(text, args):
     if args.access_log == "off":
         text = re.sub(r"access_log [^;]*;", "access_log off;", text)
     elif args.access_log == "buffer":
-        text = re.sub(r"access_log ([^ ;]+) notes[^;]*;", r"access_log \1 notes buffer=64k flush=1s;", text)
+        text = re.sub(r"access_log ([^ ;]+) (notes\w*)[^;]*;", r"access_log \1 \2 buffer=64k flush=1s;", text)
     elif args.access_log == "unbuffered":
-        text = re.sub(r"access_log ([^ ;]+) notes[^;]*;", r"access_log \1 notes;", text)
+        text = re.sub(r"access_log ([^ ;]+) (notes\w*)[^;]*;", r"access_log \1 \2;", text)
     for sub in args.conf_sub:
         pattern, sep, repl = sub.partition("=>")
         if not sep:

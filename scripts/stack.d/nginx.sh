@@ -28,6 +28,17 @@ rate_limit_zone() {
 	return 0
 }
 
+# NOTES_METRICS_ALLOW=NET: this network may read /metrics too (loopback always may).
+metrics_allow() {
+	local net=${NOTES_METRICS_ALLOW:-}
+	if [ -z "$net" ]; then
+		echo "# metrics: loopback only"
+		return
+	fi
+	[[ $net =~ ^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$ ]] || die "metrics_allow must be an address or a network (CIDR): $net"
+	echo "allow $net;"
+}
+
 rate_limit() {
 	if [ "${RATE_LIMIT:-0}" -gt 0 ]; then
 		echo "limit_req zone=notes_api burst=$((2 * RATE_LIMIT)) nodelay;"
@@ -69,6 +80,8 @@ render_conf() {
 		"CLIENT_MAX_BODY=$(client_max_body)"
 		"RATE_LIMIT_ZONE=$(rate_limit_zone)"
 		"RATE_LIMIT=$(rate_limit)"
+		"ACCESS_LOG_FORMAT=$([ "${NOTES_ACCESS_LOG:-json}" = plain ] && echo notes || echo notes_json)"
+		"METRICS_ALLOW=$(metrics_allow)"
 	)
 	HAVE_DOCS=
 	local docs_tpl=

@@ -3,9 +3,17 @@
 # Sourced by scripts/stack (which defines say, warn, die, is_root and SRCDIR); defines functions only.
 
 pool_start() {
-	local sock=$RUN_DIR/fcgi.sock args=()
+	local sock=$RUN_DIR/fcgi.sock args=() workers=$WORKERS
+	local log_file=${NOTES_LOG_FILE:-$LOG_DIR/worker.log} metrics_file=${NOTES_METRICS_FILE:-$RUN_DIR/metrics}
 	install -m 0755 "$WORKER_BIN" "$STACK_DIR/bin/notes-worker"
 	rm -f "$sock"
+	# The workers' JSON log, and their counters: fresh for each start of the pool, owned by the
+	# user the workers run as (who cannot create files in these directories).
+	touch "$log_file"
+	rm -f "$metrics_file"
+	: >"$metrics_file"
+	chmod 0600 "$metrics_file"
+	is_root && chown "$APP_USER:$APP_GROUP" "$log_file" "$metrics_file"
 	if is_root; then
 		# The socket belongs to nginx's workers; the FastCGI workers run as notes.
 		args=(-U "$NGINX_USER" -G "$NGINX_GROUP" -M 0660 -u "$APP_USER" -g "$APP_GROUP")
@@ -30,11 +38,11 @@ pool_start() {
 		eval "$CONFIG_SHELL"
 		set +a
 		unset NOTES_CONFIG
-		export STACK_DIR BUILD_DIR
+		export STACK_DIR BUILD_DIR WORKERS=$workers NOTES_LOG_FILE=$log_file NOTES_METRICS_FILE=$metrics_file
 		export DATABASE_URL="$DB_URL"
 		cd /
 		exec setsid spawn-fcgi -n -s "$sock" "${args[@]}" -- \
-			/usr/bin/multiwatch -f "$WORKERS" -r "$RESPAWNS" -t 1000 -- "$STACK_DIR/bin/notes-worker"
+			/usr/bin/multiwatch -f "$workers" -r "$RESPAWNS" -t 1000 -- "$STACK_DIR/bin/notes-worker"
 	) </dev/null >>"$LOG_DIR/pool.log" 2>&1 &
 	echo $! >"$RUN_DIR/pool.pid"
 	local i

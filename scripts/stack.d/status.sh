@@ -45,6 +45,12 @@ cmd_status() {
 		say "database: none yet"
 	fi
 	[ -n "$S_AUTH" ] && say "auth: NOTES_AUTH=$S_AUTH"
+	# Readiness as a client sees it: a worker reaches the database at the expected schema.
+	if pid_alive "$RUN_DIR/nginx.pid"; then
+		local ready
+		ready=$(curl -sS --max-time 3 "http://127.0.0.1:$S_PORT/ready" 2>&1 || true)
+		say "ready: ${ready:-no answer} (GET /ready)"
+	fi
 	say "stack dir: $STACK_DIR"
 	if [ $up -eq 0 ]; then return 3; fi
 	if [ $up -lt $n ]; then return 1; fi

@@ -60,7 +60,7 @@ class Prober:
 
 
 workers_before = e2e.worker_pids()
-log_offset = hostile.log_size("pool.log")
+log_offset = hostile.log_size("worker.log")  # the workers' JSON log (NOTES_LOG_FILE)
 load = drill.Load(writers=2, readers=1, timeout=30).start()
 prober = Prober().start()
 time.sleep(1.5)
@@ -108,7 +108,7 @@ check(first_ok is not None and first_ok <= 2.0,
       ("%.2f" % first_ok if first_ok is not None else "none"))
 check(not [r for r in results if r[0] > t_thaw + 2.0 and r[3] not in (200, 201)],
       "every request started 2 s after the thaw succeeds")
-log = hostile.log_since("pool.log", log_offset)
+log = hostile.log_since("worker.log", log_offset)
 check("no answer within 1500 ms" in log, "the workers log the deadline (%r)" % log[-300:])
 missing, acked = drill.acknowledged_in_table(results)
 check(len(acked) > 20, "writes were acknowledged around the freeze (%d)" % len(acked))

@@ -74,7 +74,7 @@ body=$(curl -s -w ' %{http_code}' "$BASE_URL/notes/")
 expect "database routes answer 503 on an older schema ($body)" grep -q ' 503$' <<<"$body"
 expect "the 503 is a JSON detail" grep -q '^{"detail":' <<<"$body"
 expect "/ping still answers 200" curl -fsS -o /dev/null "$BASE_URL/ping"
-expect "the worker log says what is wrong: $(grep -m1 'schema is at version 1,' "$STACK_DIR/log/pool.log")" grep -q 'schema is at version 1, this worker needs version [0-9]* or later' "$STACK_DIR/log/pool.log"
+expect "the worker log says what is wrong: $(grep -m1 'schema is at version 1,' "$STACK_DIR/log/worker.log")" grep -q 'schema is at version 1, this worker needs version [0-9]* or later' "$STACK_DIR/log/worker.log"
 q "$DATABASE_URL" "INSERT INTO schema_migrations SELECT * FROM kept_migrations WHERE version > 1; DROP TABLE kept_migrations"
 expect "workers restarted" restart_workers
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/notes/")

@@ -110,7 +110,7 @@ sys.exit(0 if a["end_request"] and re.fullmatch(r"Status: 201 Created\r\n.*\r\n\
 done
 ok_if "both slow bodies were stored" test "$(psql -qAtc "SELECT count(*) FROM notes WHERE title = 'slow body'")" = 2
 
-# A stop signal during a long list: the whole list, then exit 0.
+# A stop signal during a long list (unbounded: NOTES_LIST_MAX=0): the whole list, then exit 0.
 psql -qAtc "INSERT INTO notes (title, description) SELECT 'long ' || i, 'list' FROM generate_series(1, 200000) AS i" >/dev/null
 total=$(psql -qAtc 'SELECT count(*) FROM notes')
 start longlist DATABASE_URL= NOTES_STATEMENT_TIMEOUT_MS=120000 NOTES_LIST_MAX=0
@@ -143,7 +143,7 @@ psql -qAtc "CREATE DATABASE notes_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTY
 start latin1 DATABASE_URL=dbname=notes_latin1
 expect "503 on a LATIN1 database" "$(call "$tmp/latin1.sock" GET /notes/1/)" "503 Service Unavailable" \
 	'{"detail":"Database unavailable, try again shortly"}'
-if grep -q 'database "notes_latin1" has encoding LATIN1; notes-worker needs a UTF8 database' "$tmp/latin1.log"; then
+if grep -qF 'database \"notes_latin1\" has encoding LATIN1; notes-worker needs a UTF8 database' "$tmp/latin1.log"; then
 	echo "ok - the LATIN1 database is refused with a clear log line"; passes=$((passes + 1))
 else
 	echo "not ok - no log line naming the encoding:"; cat "$tmp/latin1.log"; failures=$((failures + 1))

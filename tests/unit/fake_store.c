@@ -459,6 +459,19 @@ fake_token_revoke(void *impl, const struct token_hash *token)
     return STORE_OK;
 }
 
+static enum store_result
+fake_ready(void *impl, char *why, size_t why_size)
+{
+    struct fake_store *fake = impl;
+
+    fake->calls++;
+    if (fake->unavailable) {
+        snprintf(why, why_size, "cannot connect to the database: the fake is down");
+        return STORE_UNAVAILABLE;
+    }
+    return STORE_OK;
+}
+
 static const struct store_ops fake_ops = {
     .create = fake_create,
     .get = fake_get,
@@ -476,6 +489,7 @@ static const struct store_ops fake_ops = {
     .token_create = fake_token_create,
     .token_user = fake_token_user,
     .token_revoke = fake_token_revoke,
+    .ready = fake_ready,
 };
 
 struct store

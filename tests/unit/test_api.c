@@ -463,6 +463,41 @@ test_long_list_streams(void)
     answer_free(&a);
 }
 
+/* GET /ready: 200 while the store answers, 503 JSON naming the problem when it does not. */
+static void
+test_ready(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "GET", "/ready", NULL, &a);
+    ASSERT_ANSWER(a, 200, "{\"status\":\"ready\",\"database\":\"ok\"}");
+    answer_free(&a);
+    fake.unavailable = true;
+    harness_json(&store, "GET", "/ready/", NULL, &a);
+    ASSERT_ANSWER(a, 503,
+                  "{\"status\":\"not ready\",\"detail\":\"cannot connect to the database: the "
+                  "fake is down\"}");
+    CU_ASSERT_STRING_EQUAL(a.content_type, "application/json");
+    answer_free(&a);
+    harness_json(&store, "POST", "/ready", NULL, &a);
+    CU_ASSERT_EQUAL(a.status, 405);
+    answer_free(&a);
+}
+
+/* /metrics answers only what nginx's restricted location passes (NOTES_METRICS); else 404. */
+static void
+test_metrics_needs_nginx_permission(void)
+{
+    struct answer a;
+
+    reset();
+    harness_json(&store, "GET", "/metrics", NULL, &a);
+    ASSERT_ANSWER(a, 404, "{\"detail\":\"Not Found\"}");
+    answer_free(&a);
+    CU_ASSERT_EQUAL(fake.calls, 0);
+}
+
 int
 main(void)
 {
@@ -478,6 +513,8 @@ main(void)
         {"validation before the database", test_validation_before_database},
         {"413", test_body_too_large},
         {"503 when the database is down", test_database_unavailable},
+        {"GET /ready", test_ready},
+        {"/metrics only through nginx's location", test_metrics_needs_nginx_permission},
         {"limit and offset", test_list_limit_offset},
         {"long list", test_long_list_streams},
         {"bodies through dict()", test_bodies_through_dict},
