@@ -46,9 +46,10 @@ ENV WORKERS=2 FCGI_PORT=9000
 EXPOSE 9000
 # multiwatch (PID 1) turns SIGTERM into each worker's graceful SIGUSR1 (docker/app-pool.sh).
 STOPSIGNAL SIGTERM
-# Ready means a worker answers a request that reads the database (GET /notes/?limit=1), through
+# Ready means a worker's GET /ready answers 200 (the database reachable at the expected schema,
+# in both auth modes), through
 # the FastCGI port itself, as nginx would ask for it.
 HEALTHCHECK --interval=5s --timeout=3s --retries=3 \
-  CMD env -i REQUEST_METHOD=GET PATH_INFO=/notes/ QUERY_STRING=limit=1 \
+  CMD env -i REQUEST_METHOD=GET PATH_INFO=/ready \
       cgi-fcgi -bind -connect "127.0.0.1:${FCGI_PORT}" | grep -q '^Status: 200'
 CMD ["/app/docker/app-pool.sh"]
