@@ -99,8 +99,10 @@ check(worker_backends() == before, "they opened no connection (%d worker backend
 
 drill.pg_stop()
 try:
-    check(e2e.wait_until(lambda: get("/ready").status == 503, 15),
-          "Postgres stopped: /ready answers 503 within 15 s")
+    # Each worker caches its probe for ready_cache_ms (1 s): wait until every worker knows, as
+    # all_ready() below does for the way back.
+    check(e2e.wait_until(lambda: all(get("/ready").status == 503 for _ in range(20)), 15, 0.5),
+          "Postgres stopped: every worker's /ready answers 503 within 15 s")
     a = get("/ready")
     e2e.check_json_answer(a, 503, "GET /ready with Postgres down")
     check(a.json and a.json.get("status") == "not ready" and a.json.get("detail"),
@@ -189,7 +191,7 @@ check(s0 is not None and not problems, "/metrics is Prometheus text (%r)" % prob
 N_PING, N_MISS = 240, 30
 with concurrent.futures.ThreadPoolExecutor(12) as pool:
     got = list(pool.map(lambda i: get("/ping" if i < N_PING else "/notes/999999/").status, range(N_PING + N_MISS)))
-check(got.count(200) == N_PING and got.count(404) == N_MISS, "sent %d GET /ping and %d GET of a missing note" % (N_PING, N_MISS))
+check(got.count(200) == N_PING and got.count(404) == N_MISS, "sent %d GET /ping and %d GET of a missing note (statuses %r)" % (N_PING, N_MISS, sorted(set(got))))
 s1, problems = scrape()
 check(not problems, "second scrape is Prometheus text too")
 d_ping = requests_of(s1, "/ping", "200") - requests_of(s0, "/ping", "200")
