@@ -43,7 +43,11 @@ web_render() {
 		"CLIENT_MAX_BODY=$((${NOTES_MAX_BODY:-65536} + 8192))" \
 		"RATE_LIMIT_ZONE=# rate limit off" \
 		"RATE_LIMIT=# rate limit off" \
-		"DOCS_INCLUDE=# no /docs on the cluster" || die "cannot render conf/nginx.conf.in"
+		"DOCS_INCLUDE=# no /docs on the cluster" \
+		"RESOLVER=# no resolver: the app hosts have fixed addresses" \
+		"FASTCGI_PASS=notes_pool" \
+		"ACCESS_LOG_FORMAT=notes_json" \
+		"METRICS_ALLOW=# metrics: the web host's loopback only" || die "cannot render conf/nginx.conf.in"
 	# The two lines that differ from the single stack; both must be found.
 	grep -q 'server __CLUSTER_SERVERS__;' "$out.tmp" && grep -q 'fastcgi_next_upstream off;' "$out.tmp" ||
 		die "conf/nginx.conf.in changed: no 'server @UPSTREAM@;' or 'fastcgi_next_upstream off;' to replace"
