@@ -34,8 +34,10 @@ app_start() {
 	touch "$LOG_DIR/$host.log"
 	say "$host: $APP_WORKERS workers on $(host_addr "$host"):$FCGI_PORT"
 	# As in scripts/stack: multiwatch turns SIGTERM into SIGUSR1 (libfcgi's graceful stop) for
-	# each worker, and replaces every worker that dies.
+	# each worker, and replaces every worker that dies. NOTES_LIST_MAX (default 0 here: unbounded,
+	# the tutorial's lists): the drills read every note back with one GET /notes/.
 	host_argv "$host" env DATABASE_URL="$(database_url)" FCGI_WEB_SERVER_ADDRS="$(host_addr web)" \
+		NOTES_LIST_MAX="${NOTES_LIST_MAX:-0}" \
 		${NOTES_STATEMENT_TIMEOUT_MS:+NOTES_STATEMENT_TIMEOUT_MS=$NOTES_STATEMENT_TIMEOUT_MS} \
 		spawn-fcgi -n -a "$(host_addr "$host")" -p "$FCGI_PORT" -u "$APP_USER" -g "$APP_GROUP" -- \
 		/usr/bin/multiwatch -f "$APP_WORKERS" -r 1000000 -t 1000 -- "$WORKER"
