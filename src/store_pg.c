@@ -20,10 +20,18 @@
  * a connection costs the server a fork and SCRAM, 0.3 s on a loaded machine), and is carried
  * on by the requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before
  * answering 503: no request waits behind a long attempt.
+ *
+ * While it is healthy (or not known yet: at start-up, after a lost connection), a request
+ * waits for an attempt as long as the server keeps answering it, within the call's deadline;
+ * a server that says nothing for SILENCE_MS (frozen, partitioned, its postmaster stuck, a
+ * prepare behind a lock) makes the database unhealthy at once: the attempt lives on as a
+ * probe and requests answer 503 within PROBE_WAIT_MS. A healthy server answers each step of
+ * an attempt in milliseconds (the slow part, SCRAM's key derivation, is the client's own).
  */
 #define PROBE_INTERVAL_MS 250
 #define PROBE_TIMEOUT_MS 5000
 #define PROBE_WAIT_MS 50
+#define SILENCE_MS 1000
 /* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
 #define KEEPALIVES_IDLE_S "10"
 #define KEEPALIVES_INTERVAL_S "3"
@@ -223,6 +231,7 @@ struct store_pg {
     int setup_done;                    /* STAGE_SETUP: how many of its commands have answered */
     long long attempt_deadline;        /* when the attempt in progress is given up */
     long long attempt_ms;              /* its length, for the log */
+    long long heard_ms;                /* when the attempt last heard from the server (or began) */
     bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
     long long next_attempt_ms;         /* while disconnected: no connection attempt before this */
     char last_problem[256];            /* the last logged problem, so an outage is logged once */
@@ -310,11 +319,13 @@ wait_socket(PGconn *conn, short events, long long deadline)
 
         if (pfd.fd < 0)
             return WAIT_BROKEN;
-        if (left <= 0)
-            return WAIT_TIMEOUT;
-        int n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+        /* Past the deadline the socket is still looked at once: an answer that came while
+           the worker was busy elsewhere (between requests) is an answer in time. */
+        int n = poll(&pfd, 1, left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left);
         if (n > 0)
             return WAIT_READY; /* POLLERR and POLLHUP too: libpq then says what happened */
+        if (n == 0 && left <= 0)
+            return WAIT_TIMEOUT;
         if (n < 0 && errno != EINTR)
             return WAIT_BROKEN;
     }
@@ -483,6 +494,22 @@ send_setup(struct store_pg *pg)
 enum attempt { ATTEMPT_READY, ATTEMPT_PENDING, ATTEMPT_FAILED };
 
 /*
+ * Waits for the attempt's socket (events; 0: the next result of the setup) until until, or,
+ * while the database is taken as healthy, until the server has been silent for SILENCE_MS.
+ */
+static enum wait
+attempt_wait(struct store_pg *pg, short events, long long until)
+{
+    if (!pg->unhealthy && until > pg->heard_ms + SILENCE_MS)
+        until = pg->heard_ms + SILENCE_MS;
+    enum wait wait =
+        events != 0 ? wait_socket(pg->conn, events, until) : await_result(pg->conn, until);
+    if (wait == WAIT_READY)
+        pg->heard_ms = now_ms();
+    return wait;
+}
+
+/*
  * Advances the attempt in progress as far as it gets before until (now_ms): PENDING when it
  * had to wait longer, FAILED (logged) when the server refused or broke the connection.
  */
@@ -505,15 +532,15 @@ advance_attempt(struct store_pg *pg, long long until)
             }
             if (pg->polling == PGRES_POLLING_FAILED)
                 break;
-            wait = wait_socket(pg->conn, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-                               until);
+            wait = attempt_wait(pg, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+                                until);
             if (wait == WAIT_TIMEOUT)
                 return ATTEMPT_PENDING;
             pg->polling = PQconnectPoll(pg->conn);
             continue;
         }
         /* STAGE_SETUP: each command's answer and its end (NULL), then the pipeline's sync. */
-        wait = await_result(pg->conn, until);
+        wait = attempt_wait(pg, 0, until);
         if (wait == WAIT_TIMEOUT)
             return ATTEMPT_PENDING;
         if (wait == WAIT_BROKEN)
@@ -581,6 +608,7 @@ start_attempt(struct store_pg *pg, long long length_ms)
     disconnect(pg);
     pg->attempt_ms = length_ms;
     pg->attempt_deadline = now_ms() + length_ms;
+    pg->heard_ms = now_ms();
     pg->conn = start_connection(pg);
     pg->stage = STAGE_CONNECTING;
     pg->polling = pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_BAD ? PGRES_POLLING_WRITING
@@ -590,7 +618,8 @@ start_attempt(struct store_pg *pg, long long length_ms)
 /*
  * Advances the attempt in progress, waiting at most until wait_until (now_ms); true once the
  * connection is ready. An attempt that failed or outlived its deadline is dropped and the
- * database is taken as unhealthy: requests answer 503 at once until the next probe.
+ * database is taken as unhealthy: requests answer 503 at once until the next probe. One whose
+ * server fell silent (SILENCE_MS) makes it unhealthy too, but lives on as the probe.
  */
 static bool
 continue_attempt(struct store_pg *pg, long long wait_until)
@@ -610,8 +639,20 @@ continue_attempt(struct store_pg *pg, long long wait_until)
         pg->unhealthy = false;
         return true;
     }
-    if (attempt == ATTEMPT_PENDING && now_ms() < pg->attempt_deadline)
-        return false; /* still under way: the next request carries it on */
+    long long now = now_ms();
+    if (attempt == ATTEMPT_PENDING && now < pg->attempt_deadline) {
+        /* Still under way: the next request carries it on. */
+        if (!pg->unhealthy && now >= pg->heard_ms + SILENCE_MS) {
+            snprintf(why, sizeof(why), "no answer within %d ms", SILENCE_MS);
+            report(pg, "cannot connect to the database", why);
+            pg->unhealthy = true;
+        } else if (!pg->unhealthy) {
+            snprintf(why, sizeof(why), "not connected within %ld ms (NOTES_DB_TIMEOUT_MS)",
+                     pg->db_timeout_ms);
+            report(pg, "cannot connect to the database", why);
+        }
+        return false;
+    }
     if (attempt == ATTEMPT_PENDING)
         report(pg, "cannot connect to the database",
                no_answer_reason(pg, WAIT_TIMEOUT, why, sizeof(why)));
@@ -619,10 +660,15 @@ continue_attempt(struct store_pg *pg, long long wait_until)
     return false;
 }
 
+/*
+ * At start-up, before the first accept: a healthy database is connected to before any request
+ * comes; a silent one is known as unhealthy after SILENCE_MS, so the first requests answer 503
+ * at once instead of each worker's first one waiting a deadline.
+ */
 bool
 store_pg_connect(struct store_pg *pg)
 {
-    start_attempt(pg, pg->db_timeout_ms > PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS);
+    start_attempt(pg, pg->probe_timeout_ms);
     return continue_attempt(pg, pg->attempt_deadline);
 }
 
@@ -642,13 +688,13 @@ idle_connection_alive(PGconn *conn)
 
 /*
  * A usable connection, or false soon (fail fast). A connection found lost (a restart,
- * pg_terminate_backend) is replaced at once, waiting for the new one. While the database is
- * unhealthy (a deadline passed, an attempt failed), an attempt starts at most every
- * PROBE_INTERVAL_MS and each request waits for it at most PROBE_WAIT_MS: the others answer
- * 503 without waiting.
+ * pg_terminate_backend) is replaced at once, waiting for the new one until deadline (the
+ * call's) while the server answers it. While the database is unhealthy (a deadline passed, an
+ * attempt failed, the server fell silent), an attempt starts at most every PROBE_INTERVAL_MS
+ * and each request waits for it at most PROBE_WAIT_MS: the others answer 503 without waiting.
  */
 static bool
-ensure_connected(struct store_pg *pg)
+ensure_connected(struct store_pg *pg, long long deadline)
 {
     if (pg->stage == STAGE_READY && idle_connection_alive(pg->conn))
         return true;
@@ -662,7 +708,7 @@ ensure_connected(struct store_pg *pg)
             return false;
         start_attempt(pg, pg->probe_timeout_ms);
     }
-    return continue_attempt(pg, pg->unhealthy ? now + PROBE_WAIT_MS : pg->attempt_deadline);
+    return continue_attempt(pg, pg->unhealthy ? now + PROBE_WAIT_MS : deadline);
 }
 
 enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
@@ -700,14 +746,15 @@ query_label(const struct query *q)
 static enum run
 run_query_untimed(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
 {
+    long long deadline = now_ms() + pg->db_timeout_ms; /* the whole call's, connecting included */
+
     *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         enum wait wait = WAIT_BROKEN;
         PGresult *res = NULL;
 
-        if (!ensure_connected(pg))
+        if (!ensure_connected(pg, deadline))
             return RUN_UNAVAILABLE;
-        long long deadline = now_ms() + pg->db_timeout_ms;
         int sent =
             q->name != NULL
                 ? PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->params, NULL, NULL, 0)
@@ -912,7 +959,7 @@ list_streamed(struct store_pg *pg, const struct query *q, store_row_fn on_row, v
 {
     enum store_result result = STORE_OK;
 
-    if (!ensure_connected(pg))
+    if (!ensure_connected(pg, now_ms() + pg->db_timeout_ms))
         return STORE_UNAVAILABLE;
     int sent =
         q->name != NULL
@@ -1220,15 +1267,15 @@ pg_token_revoke(void *impl, const struct token_hash *token)
     return result;
 }
 
-/* The schema's version over the worker's own connection, with the probes' short deadline. */
+/* The schema's version over the worker's own connection, answered before deadline. */
 static bool
-probe_schema(struct store_pg *pg)
+probe_schema(struct store_pg *pg, long long deadline)
 {
     enum wait wait = WAIT_BROKEN;
     PGresult *res = NULL;
 
     if (PQsendQuery(pg->conn, "SELECT max(version) FROM schema_migrations"))
-        res = collect_result(pg->conn, now_ms() + PROBE_TIMEOUT_MS, &wait);
+        res = collect_result(pg->conn, deadline, &wait);
     if (res == NULL) {
         call_failed(pg, "ready", wait);
         return false;
@@ -1250,7 +1297,8 @@ pg_ready(void *impl, char *why, size_t why_size)
     long long now = now_ms();
 
     if (pg->ready_at_ms == 0 || now - pg->ready_at_ms >= pg->ready_cache_ms) {
-        pg->ready_ok = ensure_connected(pg) && probe_schema(pg);
+        long long deadline = now + PROBE_TIMEOUT_MS; /* the connection and the query */
+        pg->ready_ok = ensure_connected(pg, deadline) && probe_schema(pg, deadline);
         snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
                  pg->ready_ok                  ? ""
                  : pg->last_problem[0] != '\0' ? pg->last_problem
