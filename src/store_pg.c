@@ -532,8 +532,7 @@ advance_attempt(struct store_pg *pg, long long until)
             }
             if (pg->polling == PGRES_POLLING_FAILED)
                 break;
-            wait = attempt_wait(pg, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-                                until);
+            wait = attempt_wait(pg, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT, until);
             if (wait == WAIT_TIMEOUT)
                 return ATTEMPT_PENDING;
             pg->polling = PQconnectPoll(pg->conn);
