@@ -231,13 +231,13 @@ struct store_pg {
     int setup_done;                    /* STAGE_SETUP: how many of its commands have answered */
     long long attempt_deadline;        /* when the attempt in progress is given up */
     long long attempt_ms;              /* its length, for the log */
-    long long heard_ms;                /* when the attempt last heard from the server (or began) */
-    bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
-    long long next_attempt_ms;         /* while disconnected: no connection attempt before this */
-    char last_problem[256];            /* the last logged problem, so an outage is logged once */
-    bool connected_once;               /* a later connection counts as a reconnect (metrics) */
-    long ready_cache_ms;               /* GET /ready answers from the last probe for this long */
-    long long ready_at_ms;             /* when the last probe ran; 0: never */
+    long long heard_ms;        /* since when the attempt waits for the server (its own work done) */
+    bool unhealthy;            /* the last call or attempt failed: probe with short waits */
+    long long next_attempt_ms; /* while disconnected: no connection attempt before this */
+    char last_problem[256];    /* the last logged problem, so an outage is logged once */
+    bool connected_once;       /* a later connection counts as a reconnect (metrics) */
+    long ready_cache_ms;       /* GET /ready answers from the last probe for this long */
+    long long ready_at_ms;     /* when the last probe ran; 0: never */
     bool ready_ok;
     char ready_why[256];
 };
@@ -495,7 +495,9 @@ enum attempt { ATTEMPT_READY, ATTEMPT_PENDING, ATTEMPT_FAILED };
 
 /*
  * Waits for the attempt's socket (events; 0: the next result of the setup) until until, or,
- * while the database is taken as healthy, until the server has been silent for SILENCE_MS.
+ * while the database is taken as healthy, until the server has been silent for SILENCE_MS
+ * since heard_ms. The client's own work (SCRAM's key derivation takes seconds under valgrind)
+ * is not the server's silence: heard_ms is set again after each step of ours.
  */
 static enum wait
 attempt_wait(struct store_pg *pg, short events, long long until)
@@ -528,6 +530,7 @@ advance_attempt(struct store_pg *pg, long long until)
                     break;
                 pg->stage = STAGE_SETUP;
                 pg->setup_done = 0;
+                pg->heard_ms = now_ms();
                 continue;
             }
             if (pg->polling == PGRES_POLLING_FAILED)
@@ -536,6 +539,7 @@ advance_attempt(struct store_pg *pg, long long until)
             if (wait == WAIT_TIMEOUT)
                 return ATTEMPT_PENDING;
             pg->polling = PQconnectPoll(pg->conn);
+            pg->heard_ms = now_ms();
             continue;
         }
         /* STAGE_SETUP: each command's answer and its end (NULL), then the pipeline's sync. */
@@ -607,8 +611,8 @@ start_attempt(struct store_pg *pg, long long length_ms)
     disconnect(pg);
     pg->attempt_ms = length_ms;
     pg->attempt_deadline = now_ms() + length_ms;
-    pg->heard_ms = now_ms();
     pg->conn = start_connection(pg);
+    pg->heard_ms = now_ms();
     pg->stage = STAGE_CONNECTING;
     pg->polling = pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_BAD ? PGRES_POLLING_WRITING
                                                                            : PGRES_POLLING_FAILED;
