@@ -18,19 +18,21 @@
  * While the database is unhealthy, a connection attempt (a probe) starts at most every
  * PROBE_INTERVAL_MS; it lives the call deadline, at least PROBE_TIMEOUT_MS (probe_timeout:
  * a connection costs the server a fork and SCRAM, 0.3 s on a loaded machine), and is carried
- * on by the requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before
- * answering 503: no request waits behind a long attempt.
+ * on by the requests that come meanwhile. Each waits for it while the server answers it
+ * (within the call's deadline), and answers 503 once the server has been silent for
+ * PROBE_WAIT_MS: no request waits behind a probe of a frozen server, and the first request
+ * after the database is back gets through.
  *
  * While it is healthy (or not known yet: at start-up, after a lost connection), a request
  * waits for an attempt as long as the server keeps answering it, within the call's deadline;
  * a server that says nothing for SILENCE_MS (frozen, partitioned, its postmaster stuck, a
  * prepare behind a lock) makes the database unhealthy at once: the attempt lives on as a
- * probe and requests answer 503 within PROBE_WAIT_MS. A healthy server answers each step of
- * an attempt in milliseconds (the slow part, SCRAM's key derivation, is the client's own).
+ * probe. A healthy server answers each step of an attempt in milliseconds (the slow part,
+ * SCRAM's key derivation, is the client's own).
  */
 #define PROBE_INTERVAL_MS 250
 #define PROBE_TIMEOUT_MS 5000
-#define PROBE_WAIT_MS 50
+#define PROBE_WAIT_MS 250 /* a fork on a loaded machine took over 100 ms */
 #define SILENCE_MS 1000
 /* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
 #define KEEPALIVES_IDLE_S "10"
@@ -494,16 +496,17 @@ send_setup(struct store_pg *pg)
 enum attempt { ATTEMPT_READY, ATTEMPT_PENDING, ATTEMPT_FAILED };
 
 /*
- * Waits for the attempt's socket (events; 0: the next result of the setup) until until, or,
- * while the database is taken as healthy, until the server has been silent for SILENCE_MS
- * since heard_ms. The client's own work (SCRAM's key derivation takes seconds under valgrind)
- * is not the server's silence: heard_ms is set again after each step of ours.
+ * Waits for the attempt's socket (events; 0: the next result of the setup) until until, or
+ * until the server has been silent since heard_ms for SILENCE_MS (PROBE_WAIT_MS while the
+ * database is unhealthy). The client's own work (SCRAM's key derivation takes seconds under
+ * valgrind) is not the server's silence: heard_ms is set again after each step of ours.
  */
 static enum wait
 attempt_wait(struct store_pg *pg, short events, long long until)
 {
-    if (!pg->unhealthy && until > pg->heard_ms + SILENCE_MS)
-        until = pg->heard_ms + SILENCE_MS;
+    long long silent_until = pg->heard_ms + (pg->unhealthy ? PROBE_WAIT_MS : SILENCE_MS);
+    if (until > silent_until)
+        until = silent_until;
     enum wait wait =
         events != 0 ? wait_socket(pg->conn, events, until) : await_result(pg->conn, until);
     if (wait == WAIT_READY)
@@ -694,7 +697,8 @@ idle_connection_alive(PGconn *conn)
  * pg_terminate_backend) is replaced at once, waiting for the new one until deadline (the
  * call's) while the server answers it. While the database is unhealthy (a deadline passed, an
  * attempt failed, the server fell silent), an attempt starts at most every PROBE_INTERVAL_MS
- * and each request waits for it at most PROBE_WAIT_MS: the others answer 503 without waiting.
+ * and a request waits for it only while the server answers (PROBE_WAIT_MS of silence): the
+ * others answer 503 without waiting.
  */
 static bool
 ensure_connected(struct store_pg *pg, long long deadline)
@@ -711,7 +715,7 @@ ensure_connected(struct store_pg *pg, long long deadline)
             return false;
         start_attempt(pg, pg->probe_timeout_ms);
     }
-    return continue_attempt(pg, pg->unhealthy ? now + PROBE_WAIT_MS : deadline);
+    return continue_attempt(pg, deadline);
 }
 
 enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
@@ -1439,8 +1443,9 @@ host_count(const char *conninfo)
  * target_session_attrs=read-write) libpq tries them one after another within one attempt, and
  * a host that vanished (no RST ever comes) holds the attempt until TCP gives up on it
  * (tcp_user_timeout, our default the call deadline); an attempt given up before that would
- * never get past the first host to a standby promoted behind it. Requests wait for a probe at
- * most PROBE_WAIT_MS each, so a longer one costs them nothing.
+ * never get past the first host to a standby promoted behind it. Requests wait for a probe
+ * only while the server answers it (PROBE_WAIT_MS of silence), so a longer one costs them
+ * nothing.
  */
 static long
 probe_timeout(const char *conninfo, long db_timeout_ms)
