@@ -27,7 +27,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin notes
 # The same migration command as scripts/stack: scripts/migrate finds ../sql beside itself.
-COPY scripts/migrate /app/scripts/migrate
+COPY scripts/migrate scripts/db-roles scripts/token-cleanup /app/scripts/
 COPY sql/ /app/sql/
 COPY docker/migrate.sh /app/docker/migrate.sh
 USER notes
