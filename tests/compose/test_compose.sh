@@ -173,7 +173,7 @@ expect "migrate applied the migrations as notes_owner" grep -q 'migrate: applied
 port_line=$(docker port "$(cid nginx)" 8002/tcp)
 expect "the published port is bound to 127.0.0.1 only ($port_line)" test "$port_line" = "127.0.0.1:$NOTES_PORT"
 expect "GET /ping through the published port" test "$(curl -s -m 10 "$BASE_URL/ping")" = '{"ping":"pong!"}'
-for s in db app nginx; do
+for s in db app nginx token-cleanup; do
 	uids=$(docker top "$(cid "$s")" -eo pid,uid | awk 'NR > 1 { print $2 }' | sort -u | tr '\n' ' ')
 	expect "every process of $s runs as a non-root user (uids $uids)" test -n "$uids" -a -z "$(printf '%s\n' $uids | grep -x 0)"
 done
@@ -246,6 +246,17 @@ expect "... while /ping still answers (the workers are up)" test "$(http "$BASE_
 dc start db >/dev/null 2>&1
 expect "with the database back, app is healthy again by itself" wait_healthy app 60 || { health_log app; show_logs app db; }
 expect "... and nginx" wait_healthy nginx 30 || health_log nginx
+# The workers that no health check reached reconnect on their first requests (each of which
+# waits for that at most 50 ms, then answers 503): every worker serves again soon after.
+others=0 back=0 t0=$SECONDS
+while [ $((SECONDS - t0)) -lt 30 ] && [ $back = 0 ]; do
+	back=1
+	for _ in $(seq 20); do
+		[ "$(http "$BASE_URL/notes/?limit=1")" = 200 ] || { others=$((others + 1)) back=0; break; }
+	done
+	[ $back = 1 ] || sleep 0.2
+done
+expect "every worker serves again: 20 GET /notes/ in a row answer 200 after $((SECONDS - t0)) s ($others answered otherwise first)" test $back = 1
 
 # --- 5. lifecycle
 note_id() { python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])' 2>/dev/null; }
