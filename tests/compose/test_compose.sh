@@ -110,9 +110,12 @@ t0=$SECONDS
 	echo $((SECONDS - t0)) >"$work/build-postgres.s"
 ) &
 bp=$!
-nice docker-compose -f "$COMPOSE_FILE" build --parallel >"$work/build.log" 2>&1
-brc=$?
+# Each line of the build's output with the second it came at, to see where the time goes.
+stamped() { local line; while IFS= read -r line; do printf '%4d %s\n' $((SECONDS - t0)) "$line"; done; }
+nice docker-compose -f "$COMPOSE_FILE" build --parallel 2>&1 | stamped >"$work/build.log"
+brc=${PIPESTATUS[0]}
 t_build=$((SECONDS - t0))
+sed -n 's/^ *\([0-9]*\) Successfully tagged \(.*\)$/\2 at \1 s/p' "$work/build.log" | tr '\n' ' ' | sed 's/^/# built: /; s/ $/\n/'
 wait $bp
 t_pg=$(cat "$work/build-postgres.s")
 [ "$(cat "$work/build-postgres.rc")" = 0 ] ||
