@@ -9,6 +9,7 @@
 #include "json_text.h"
 #include "metrics.h"
 #include "password.h"
+#include "ready.h"
 #include "router.h"
 #include "token.h"
 #include "validate.h"
@@ -746,12 +747,15 @@ handle_logout(const struct request *req, const struct route_match *match, struct
         respond_store_problem(resp, result);
 }
 
-/* GET /ready: 200 only when the database answers at the expected schema, else 503 saying why. */
+/*
+ * GET /ready: 200 only when the database answers at the expected schema, else 503 saying what
+ * kind of problem it is (the store logged its own words, which name sockets and hosts).
+ */
 static void
 handle_ready(const struct request *req, const struct route_match *match, struct response *resp,
              struct store *store, struct caller *who)
 {
-    char why[256] = "";
+    char why[256] = "", detail[128];
 
     (void)req;
     (void)match;
@@ -760,8 +764,10 @@ handle_ready(const struct request *req, const struct route_match *match, struct 
         response_set_text(resp, 200, "{\"status\":\"ready\",\"database\":\"ok\"}");
         return;
     }
+    ready_public_detail(why, detail, sizeof(detail));
     response_set_text(resp, 503, "{\"status\":\"not ready\",\"detail\":");
-    if (!json_text_string(&resp->body, why, strlen(why)) || !buf_append_char(&resp->body, '}'))
+    if (!json_text_string(&resp->body, detail, strlen(detail)) ||
+        !buf_append_char(&resp->body, '}'))
         resp->failed = true;
 }
 

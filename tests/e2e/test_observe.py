@@ -8,11 +8,15 @@
 #      over many connections (so across workers), refused (403) to a client in a network
 #      namespace of this test's (not loopback);
 #   4. `scripts/stack logs --reopen` under load: the logs moved away and reopened, every request
-#      of the load in nginx's and the worker's logs, none lost.
+#      of the load in nginx's and the worker's logs, none lost;
+#   5. a streamed list (NOTES_LIST_MAX=0, no ?limit=) counted like any statement: the time it
+#      waited for the database in its log line's db_ms; a list cut mid-stream by the database a
+#      database error in /metrics (and its time in db_ms too).
 import concurrent.futures
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -32,7 +36,7 @@ if not os.environ.get("BASE_URL"):
     os.write(fd, b"# tests/e2e/test_observe.py\nbind = 0.0.0.0\n")
     os.close(fd)
     os.chmod(conf, 0o644)
-    os.environ.update(WORKERS="3", NOTES_LOG_LEVEL="info", NOTES_CONFIG=conf)
+    os.environ.update(WORKERS="3", NOTES_LOG_LEVEL="info", NOTES_CONFIG=conf, NOTES_LIST_MAX="0")
     os.environ.pop("NOTES_ACCESS_LOG", None)
 e2e.need_stack()
 import drill  # noqa: E402
@@ -107,6 +111,13 @@ try:
     e2e.check_json_answer(a, 503, "GET /ready with Postgres down")
     check(a.json and a.json.get("status") == "not ready" and a.json.get("detail"),
           "the 503 says what is wrong (%r)" % (a.json,))
+    detail = (a.json or {}).get("detail") or ""
+    check(detail.startswith("cannot connect to the database") and STACK_DIR not in detail
+          and ".s.PGSQL" not in detail and "socket" not in detail,
+          "it names the kind of problem, not the socket's path (%r)" % detail)
+    check(any(l.get("event") == "cannot connect to the database" and ".s.PGSQL" in (l.get("detail") or "")
+              for l in json_lines("worker.log")),
+          "the worker's log keeps libpq's own words, with the socket")
     check(compose_health("nginx") != 0, "compose's nginx health check fails")
     check(get("/ping").status == 200, "/ping (liveness) still answers 200")
     rc, out = e2e.stack_run("status")
@@ -291,6 +302,98 @@ for name in ("nginx-access.log", "worker.log"):
           % (name, len(ids), len(ids - old - new)))
     check(not (old & new), "%s: none twice" % name)
 
+
+# --- 5. streamed lists in db_ms and the database errors ----------------------------------------
+def worker_line(rid):
+    """The worker's request line for request id rid (None while it is not written)."""
+    lines = [l for l in json_lines("worker.log") if l.get("request_id") == rid and l.get("event") == "request"]
+    return lines[0] if lines else None
+
+
+# a. A streamed list that waits LOCK_S for the table: that wait is database time.
+LOCK_S = 0.8
+locker = subprocess.Popen(["psql", "-X", "-q", "-At", "-d", os.environ["DATABASE_URL"]], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+locker.stdin.write("BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n")
+locker.stdin.flush()
+check(locker.stdout.readline().strip() == "locked", "the notes table is locked")
+rid = "stream-" + uuid.uuid4().hex[:12]
+with concurrent.futures.ThreadPoolExecutor(1) as pool:
+    pending = pool.submit(get, "/notes/", {"X-Request-ID": rid})
+    time.sleep(LOCK_S)
+    locker.stdin.write("ROLLBACK;\n")
+    locker.stdin.close()
+    locker.wait(30)
+    a = pending.result()
+check(a.status == 200 and isinstance(a.json, list), "the streamed list waited for the lock and answered 200 (%r)" % a)
+check(e2e.wait_until(lambda: worker_line(rid) is not None, 5), "the worker logged it")
+line = worker_line(rid) or {}
+check(LOCK_S * 1000 * 0.75 <= line.get("db_ms", 0) <= line.get("ms", 0),
+      "its db_ms holds the %.1f s it waited for the database (db_ms %s of ms %s)" % (LOCK_S, line.get("db_ms"), line.get("ms")))
+
+# b. A list cut mid-stream by the database: one database error, its database time in db_ms.
+#    Made certain, not raced: once the rows flow, nginx is stopped (SIGSTOP), so the worker's
+#    writes block, then its reads, until the server's session waits to send (ClientWrite); that
+#    session is terminated and nginx let go on. 50,000 notes (about 5 MB of JSON) are many times
+#    what the sockets between them hold.
+ROWS = 50000
+LIST_SQL = "application_name = 'notes-worker' AND state = 'active' AND query LIKE 'SELECT id, title%'"
+drill.hostile.psql("INSERT INTO notes (title, description) SELECT 'r', 'r' FROM generate_series(1, %d)" % ROWS)
+
+
+def children(parent):
+    """The pids whose parent is parent (from /proc; a process gone meanwhile is skipped)."""
+    out = []
+    for p in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % p) as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == parent:
+                    out.append(int(p))
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
+with open(os.path.join(STACK_DIR, "run", "nginx.pid")) as f:
+    nginx_workers = children(int(f.read()))
+s0, _ = scrape()
+errors = ("notes_db_errors_total", frozenset())
+rid = "cut-" + uuid.uuid4().hex[:12]
+conn = e2e.connect(timeout=30)
+conn.request("GET", "/notes/", headers={"X-Request-ID": rid})
+resp = conn.getresponse()
+first = resp.read(100000)
+for p in nginx_workers:
+    os.kill(p, signal.SIGSTOP)
+try:
+    blocked = e2e.wait_until(lambda: drill.hostile.psql(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'ClientWrite' AND " + LIST_SQL) == "1", 15, 0.1)
+    killed = drill.hostile.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE " + LIST_SQL)
+finally:
+    for p in nginx_workers:
+        os.kill(p, signal.SIGCONT)
+try:
+    resp.read()
+    raised = "nothing"
+except Exception as exc:  # noqa: BLE001
+    raised = type(exc).__name__
+conn.close()
+check(resp.status == 200 and len(first) == 100000 and nginx_workers,
+      "a list of %d notes flowing (%d bytes), nginx (%d workers) stopped" % (ROWS, len(first), len(nginx_workers)))
+check(blocked and killed == "1", "its database session waited to send, mid-stream, and was terminated (%s)" % killed)
+check(raised == "IncompleteRead", "the client sees the list cut short (%s)" % raised)
+s1, _ = scrape()
+check(s1[errors] - s0[errors] == 1, "notes_db_errors_total grew by 1 (%d): the cut list is a database error"
+      % (s1[errors] - s0[errors]))
+check(e2e.wait_until(lambda: worker_line(rid) is not None, 5), "the worker logged the cut list")
+line = worker_line(rid) or {}
+check(0 < line.get("db_ms", 0) <= line.get("ms", 0),
+      "its line has the time it waited for the database (db_ms %s of ms %s)" % (line.get("db_ms"), line.get("ms")))
+
 if os.path.basename(os.environ.get("NOTES_CONFIG", "")).startswith("test_observe."):
+    # The stack down first: without its configuration file with-stack's `down` fails, and
+    # the stack (nginx, the pool, Postgres) would outlive the test.
+    rc, out = e2e.stack_run("down")
+    check(rc == 0, "scripts/stack down (%s)" % out.strip().replace("\n", "; "))
     os.unlink(os.environ["NOTES_CONFIG"])
 e2e.finish()

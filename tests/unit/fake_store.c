@@ -484,7 +484,11 @@ fake_ready(void *impl, char *why, size_t why_size)
 
     fake->calls++;
     if (fake->unavailable) {
-        snprintf(why, why_size, "cannot connect to the database: the fake is down");
+        /* libpq's words, with the socket's path in them */
+        snprintf(why, why_size,
+                 "cannot connect to the database: connection to server on socket "
+                 "\"/srv/secret/run/.s.PGSQL.5432\" failed: No such file or directory\n\tIs the "
+                 "server running locally and accepting connections on that socket?");
         return STORE_UNAVAILABLE;
     }
     return STORE_OK;

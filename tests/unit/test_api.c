@@ -6,6 +6,7 @@
 #include "cunit_run.h"
 #include "fake_store.h"
 #include "harness.h"
+#include "ready.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -463,7 +464,8 @@ test_long_list_streams(void)
     answer_free(&a);
 }
 
-/* GET /ready: 200 while the store answers, 503 JSON naming the problem when it does not. */
+/* GET /ready: 200 while the store answers, 503 JSON naming the kind of problem when it does
+   not, without the socket's path that libpq's message holds. */
 static void
 test_ready(void)
 {
@@ -477,12 +479,60 @@ test_ready(void)
     harness_json(&store, "GET", "/ready/", NULL, &a);
     ASSERT_ANSWER(a, 503,
                   "{\"status\":\"not ready\",\"detail\":\"cannot connect to the database: the "
-                  "fake is down\"}");
+                  "server does not accept connections\"}");
     CU_ASSERT_STRING_EQUAL(a.content_type, "application/json");
     answer_free(&a);
     harness_json(&store, "POST", "/ready", NULL, &a);
     CU_ASSERT_EQUAL(a.status, 405);
     answer_free(&a);
+}
+
+/* What /ready says of each problem the store logs: its kind, never a name or path of its text. */
+static void
+test_ready_public_detail(void)
+{
+    static const char *const cases[][2] = {
+        {"cannot connect to the database: connection to server at \"10.9.8.7\", port 5432 "
+         "failed: Connection refused",
+         "cannot connect to the database: the server does not accept connections"},
+        {"cannot connect to the database: no answer within 5000 ms",
+         "cannot connect to the database: no answer in time"},
+        {"cannot connect to the database: connection to server on socket \"/x/.s.PGSQL.5432\" "
+         "failed: FATAL:  password authentication failed for user \"notes_app\"",
+         "cannot connect to the database: authentication failed"},
+        {"cannot connect to the database: connection to server at \"db\" (10.0.0.2), port 5432 "
+         "failed: FATAL:  database \"secretdb\" does not exist",
+         "cannot connect to the database: no such database or role"},
+        {"cannot connect to the database: FATAL:  the database system is starting up",
+         "cannot connect to the database: the server is starting up"},
+        {"database refused: database \"secretdb\" has encoding LATIN1; notes-worker needs a UTF8 "
+         "database",
+         "the database is not UTF8: notes-worker needs a UTF8 database"},
+        {"database not ready: database schema is at version 3, this worker needs version 5 or "
+         "later; run scripts/migrate",
+         "database schema is at version 3, this worker needs version 5 or later; run "
+         "scripts/migrate"},
+        {"database not ready: cannot read schema_migrations (relation \"schema_migrations\" does "
+         "not exist); run scripts/migrate",
+         "cannot read the database schema's version; run scripts/migrate"},
+        {"cannot prepare statements: ERROR:  column \"secret\" does not exist",
+         "the database schema does not match this worker; run scripts/migrate"},
+        {"database connection lost: reconnecting", "database connection lost, reconnecting"},
+        {"ready: no answer within 1500 ms (NOTES_DB_TIMEOUT_MS)",
+         "the database does not answer in time"},
+        {"ready: server closed the connection unexpectedly",
+         "the database connection broke, reconnecting"},
+        {"get: server closed the connection unexpectedly at /var/run/x",
+         "database unavailable (the worker's log says why)"},
+        {"database unavailable, reconnecting", "database unavailable (the worker's log says why)"},
+        {"", "database unavailable (the worker's log says why)"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char detail[128];
+        ready_public_detail(cases[i][0], detail, sizeof(detail));
+        CU_ASSERT_STRING_EQUAL(detail, cases[i][1]);
+    }
 }
 
 /* /metrics answers only what nginx's restricted location passes (NOTES_METRICS); else 404. */
@@ -514,6 +564,7 @@ main(void)
         {"413", test_body_too_large},
         {"503 when the database is down", test_database_unavailable},
         {"GET /ready", test_ready},
+        {"GET /ready's detail names no path or host", test_ready_public_detail},
         {"/metrics only through nginx's location", test_metrics_needs_nginx_permission},
         {"limit and offset", test_list_limit_offset},
         {"long list", test_long_list_streams},
