@@ -244,6 +244,9 @@ class Overhead(unittest.TestCase):
         md = overhead.table(res)
         self.assertIn("| ping | 32 | 0.998 [0.950–1.040] (8) | 1.010 [0.970–1.050] |", md)
         self.assertIn("| ping | 12558 | 12443 | +115 (+0.92 %) | 12558 / 12443 |", md)
+        self.assertIn("req/s this tree / without counting:", md)
+        res["baseline"] = {"name": "65c43ef", "rev": "65c43ef", "subject": "before issue 14"}
+        self.assertIn("req/s this tree / 65c43ef:", overhead.table(res))
 
 
 if __name__ == "__main__":

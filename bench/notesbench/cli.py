@@ -85,6 +85,9 @@ What counting costs (issue 14), instead of the run above:
                        worker alone under valgrind (not changed by the machine's load). Scenarios
                        ping and get (--scenarios ping,get), --conns default 32, --duration default 3.
                        Writes <stamp>-overhead.md and .json.
+  --baseline REV       --overhead against the worker of commit REV (git archive, autoreconf,
+                       the same flags) instead of this tree without counting: what the request
+                       path costs now against then (e.g. main before issue 14)
   --rounds N           rounds of --overhead (default 8)
   --callgrind-requests N1,N2   requests per callgrind run (default 200,1200)
   --no-callgrind       only the wrk rounds
@@ -104,6 +107,7 @@ def parse_args():
     p.add_argument("--scenarios")
     p.add_argument("--overhead", action="store_true")
     p.add_argument("--rounds", type=int, default=8)
+    p.add_argument("--baseline")
     p.add_argument("--callgrind-requests", default="200,1200")
     p.add_argument("--no-callgrind", dest="callgrind", action="store_false")
     p.add_argument("--no-ceilings", action="store_true")
@@ -145,6 +149,8 @@ def parse_args():
         p.error("--callgrind-requests wants N1,N2 with 0 < N1 < N2")
     if a.overhead and (a.url or a.peer):
         p.error("--overhead builds and runs this tree: not with --url or --peer")
+    if a.baseline and not a.overhead:
+        p.error("--baseline is an option of --overhead")
     if a.rounds < 1:
         p.error("--rounds wants at least 1")
     return a

@@ -1,9 +1,9 @@
 """bench/notesbench/overhead.py: scripts/bench --overhead: what counting (src/metrics.c) costs
 the request path, measured so that a loaded machine cannot fake it.
 
-Two workers are built from this tree with the same flags, one of them with NOTES_METRICS_OFF
-(the three metrics calls of the request path compile to nothing). Then, on one stack (one nginx,
-one Postgres):
+Two workers are built with the same flags: this tree, and this tree with NOTES_METRICS_OFF (the
+three metrics calls of the request path compile to nothing), or with --baseline REV the tree
+of that commit (main before issue 14, say). Then, on one stack (one nginx, one Postgres):
   1. wrk: each build serves its own pool behind its own nginx server (the stack's settings,
      another port); short rounds alternate the two (on-off, then off-on), and each round gives
      one ratio per scenario: ours with counting / without. A load that comes and goes hits both
@@ -101,8 +101,10 @@ def with_servers(text, servers):
 
 def table(result):
     """The Markdown a run writes."""
-    out = ["| scenario | conns | req/s with counting / without: median [min–max] (rounds) "
-           "| worker CPU µs per request, with / without: median [min–max] |", "|---|---|---|---|"]
+    base = result.get("baseline", {}).get("name", "without counting")
+    out = ["| scenario | conns | req/s this tree / %s: median [min–max] (rounds) "
+           "| worker CPU µs per request, this tree / %s: median [min–max] |" % (base, base),
+           "|---|---|---|---|"]
     for key, r in sorted(result["wrk"].items()):
         scen, conns = key.split("@")
         rps, cpu = r["rps"], r.get("cpu")
@@ -110,8 +112,8 @@ def table(result):
             scen, conns, rps["median"], rps["min"], rps["max"], rps["n"],
             "%.3f [%.3f–%.3f]" % (cpu["median"], cpu["min"], cpu["max"]) if cpu else "–"))
     if result.get("callgrind"):
-        out += ["", "| scenario | worker instructions per request (callgrind), with counting "
-                "| without | difference | the same measured again: with / without |",
+        out += ["", "| scenario | worker instructions per request (callgrind), this tree "
+                "| %s | difference | the same measured again: this tree / %s |" % (base, base),
                 "|---|---|---|---|---|"]
         for scen, c in sorted(result["callgrind"].items()):
             again = " / ".join("%.0f" % c[v + "_each"][-1] if c.get(v + "_each") else "–"
@@ -124,28 +126,64 @@ def table(result):
 
 # --- building --------------------------------------------------------------------------------
 
-def build_variants(workdir, dest):
-    """The worker built twice in one build tree with the same flags, the second time without
-    counting; returns {variant: path} (copies in dest)."""
-    build = os.path.join(workdir, "build-overhead")
+def baseline_info(rev):
+    """--baseline REV: its commit and subject, or an error."""
+    r = subprocess.run(["git", "-C", SRCDIR, "log", "-1", "--format=%h %s", rev + "^{commit}", "--"],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or not r.stdout.strip():
+        die("overhead: --baseline %s is no commit of this repository" % rev)
+    commit, _, subject = r.stdout.strip().partition(" ")
+    return {"name": commit, "rev": rev, "subject": subject[:100]}
+
+
+def _configure(src, build, log):
     os.makedirs(build, exist_ok=True)
-    log = open(os.path.join(workdir, "build-overhead.log"), "w")
     say("overhead: configuring a build tree in %s" % build)
-    if subprocess.run([os.path.join(SRCDIR, "configure"), "-q"], cwd=build, stdout=log, stderr=log).returncode:
+    if subprocess.run([os.path.join(src, "configure"), "-q"], cwd=build, stdout=log, stderr=log).returncode:
         die("overhead: configure failed (%s)" % log.name)
+
+
+def _make_worker(build, log, cppflags=""):
+    r = subprocess.run(["make", "-s", "-B", "-j%d" % (os.cpu_count() or 1), "src/notes-worker",
+                        "CPPFLAGS=" + cppflags], cwd=build, stdout=log, stderr=log)
+    if r.returncode:
+        die("overhead: the build failed (%s)" % log.name)
+    return os.path.join(build, "src", "notes-worker")
+
+
+def build_variants(workdir, dest, baseline=None):
+    """The worker built twice with the same flags: this tree ("on"), and ("off") this tree
+    without counting, or with baseline the tree of that commit (git archive, autoreconf);
+    returns {variant: path} (copies in dest)."""
+    log = open(os.path.join(workdir, "build-overhead.log"), "w")
+    build = os.path.join(workdir, "build-overhead")
+    _configure(SRCDIR, build, log)
+    built = {}
+    if baseline:
+        src = os.path.join(workdir, "baseline-src")
+        os.makedirs(src)
+        say("overhead: building the worker of %s (%s)" % (baseline["name"], baseline["subject"]))
+        archive = subprocess.Popen(["git", "-C", SRCDIR, "archive", baseline["rev"]], stdout=subprocess.PIPE)
+        untar = subprocess.run(["tar", "-x", "-C", src], stdin=archive.stdout, stderr=log)
+        if archive.wait() != 0 or untar.returncode != 0 or \
+                subprocess.run(["autoreconf", "-fi"], cwd=src, stdout=log, stderr=log).returncode:
+            die("overhead: cannot unpack and autoreconf %s (%s)" % (baseline["rev"], log.name))
+        _configure(src, os.path.join(workdir, "build-baseline"), log)
+        built["off"] = _make_worker(os.path.join(workdir, "build-baseline"), log)
+    else:
+        say("overhead: building the worker without counting")
+        built["off"] = _make_worker(build, log, "-DNOTES_METRICS_OFF")
     out = {}
-    for variant, cppflags in (("off", "-DNOTES_METRICS_OFF"), ("on", "")):
-        say("overhead: building the worker %s counting" % ("with" if variant == "on" else "without"))
-        r = subprocess.run(["make", "-s", "-B", "-j%d" % (os.cpu_count() or 1), "src/notes-worker",
-                            "CPPFLAGS=" + cppflags], cwd=build, stdout=log, stderr=log)
-        if r.returncode:
-            die("overhead: the build failed (%s)" % log.name)
+    for variant in ("off", "on"):
+        if variant == "on":
+            say("overhead: building the worker of this tree")
+            built["on"] = _make_worker(build, log)
         out[variant] = os.path.join(dest, "notes-worker-" + variant)
-        shutil.copy(os.path.join(build, "src", "notes-worker"), out[variant])
+        shutil.copy(built[variant], out[variant])
         os.chmod(out[variant], 0o755)
     # What the builds differ in, checked: the counting function is in one only.
     syms = {v: subprocess.run(["nm", p], capture_output=True, text=True).stdout for v, p in out.items()}
-    if " T metrics_request" not in syms["on"] or " T metrics_request" in syms["off"]:
+    if " T metrics_request" not in syms["on"] or (not baseline and " T metrics_request" in syms["off"]):
         die("overhead: the builds do not differ in metrics_request as they should")
     return out
 
@@ -243,6 +281,8 @@ def callgrind_run(binary, env, uid, gid, outdir, paths, n):
     tag = "%s-%s-%d" % (os.path.basename(binary), re.sub(r"\W", "", paths[0]) or "x", n)
     sock_path = os.path.join(outdir, tag + ".sock")
     out = os.path.join(outdir, tag + ".callgrind")
+    if os.path.exists(sock_path):
+        os.unlink(sock_path)  # the same run measured again
     lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     lsock.bind(sock_path)
     lsock.listen(16)
@@ -260,6 +300,7 @@ def callgrind_run(binary, env, uid, gid, outdir, paths, n):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(120)
+        os.unlink(sock_path)
     with open(out) as f:
         total = callgrind_total(f.read())
     if total is None:
@@ -273,10 +314,13 @@ def run_overhead(args, stack, runner, workdir):
     """The whole --overhead run on a stack that is up; returns its result (JSON-able)."""
     os.makedirs(stack.bench_dir, exist_ok=True)
     os.chmod(stack.bench_dir, 0o755)  # the workers' user runs the builds from there
-    binaries = build_variants(workdir, stack.bench_dir)
+    baseline = baseline_info(args.baseline) if args.baseline else None
+    binaries = build_variants(workdir, stack.bench_dir, baseline)
     env, uid, gid = worker_identity(stack)
     result = {"scenarios": args.scenarios, "rounds": args.rounds, "duration_s": args.duration,
-              "conns": args.conns, "workers": stack.workers, "wrk": {}, "rows": []}
+              "conns": args.conns, "workers": stack.workers, "wrk": {}, "rows": [],
+              "baseline": baseline or {"name": "without counting", "rev": None,
+                                       "subject": "this tree built with NOTES_METRICS_OFF"}}
     pools = {}
     try:
         for v in VARIANTS:
@@ -352,12 +396,14 @@ def run_callgrind(args, binaries, env, uid, gid, stack, lo, hi):
 
 
 def write(result, base):
-    head = ("## Counting's cost (scripts/bench --overhead) %s\n\nMachine: %s; load at end %s. "
-            "%d workers per build; %d rounds of %g s per scenario and build, alternating "
-            "(on-off, off-on).\n\n" % (
-                result["started"], result["machine"].get("cpu_model", "?"),
+    b = result["baseline"]
+    head = ("## The request path's cost (scripts/bench --overhead) %s\n\nThis tree against %s "
+            "(%s). Machine: %s; load at end %s. %d workers per build; %d rounds of %g s per "
+            "scenario and build, alternating (this tree first, then the other first).%s\n\n" % (
+                result["started"], b["name"], b["subject"], result["machine"].get("cpu_model", "?"),
                 " ".join(result["machine"].get("loadavg_at_end", [])), result["workers"],
-                result["rounds"], result["duration_s"]))
+                result["rounds"], result["duration_s"],
+                ("\n\n" + result["label"]) if result.get("label") else ""))
     md = head + table(result)
     with open(base + ".md", "w") as f:
         f.write(md)
