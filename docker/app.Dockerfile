@@ -1,9 +1,7 @@
-# docker/app.Dockerfile: the images of the compose services `app` (the worker pool) and `migrate`
-# (scripts/migrate and the least-privilege roles, docker/migrate.sh). Built from Debian bookworm
-# packages only; both run as the unprivileged user `notes`. Two targets, so the pool's image
-# carries no psql (postgresql-client brings perl, about 35 MB):
-#   docker build -f docker/app.Dockerfile --target app .       (the default: the last stage)
-#   docker build -f docker/app.Dockerfile --target migrate .
+# docker/app.Dockerfile: the image of the compose service `app` (the worker pool): the worker
+# built in a first stage, then only what runs it. Built from Debian bookworm packages only; runs
+# as the unprivileged user `notes`. (`migrate` and `token-cleanup` have docker/migrate.Dockerfile:
+# the pool's image carries no psql, and building that one compiles nothing.)
 # Build context: the repository root (see docker-compose.yml and .dockerignore).
 
 FROM debian:bookworm AS build
@@ -20,18 +18,6 @@ RUN autoreconf -fi \
  && make -j"$(nproc)" src/notes-worker \
  && strip src/notes-worker \
  && install -m 0755 src/notes-worker /usr/local/bin/notes-worker
-
-FROM debian:bookworm-slim AS migrate
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-client \
- && rm -rf /var/lib/apt/lists/* /usr/share/doc/* /usr/share/man/* \
- && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin notes
-# The same migration command as scripts/stack: scripts/migrate finds ../sql beside itself.
-COPY scripts/migrate /app/scripts/migrate
-COPY sql/ /app/sql/
-COPY docker/migrate.sh /app/docker/migrate.sh
-USER notes
-CMD ["/app/docker/migrate.sh"]
 
 FROM debian:bookworm-slim AS app
 RUN apt-get update \

@@ -2,15 +2,19 @@
 # conf/ templates as scripts/stack (conf/render) when the container starts. Runs as www-data.
 # Build context: the repository root (see docker-compose.yml and .dockerignore).
 
-# The API documentation site, from the pinned npm packages (docs/install-assets.sh).
-FROM debian:bookworm AS docs
+# The API documentation site: the two npm packages the pages load, as the tarballs
+# package-lock.json pins (sha512 checked), fetched with curl: no Node.js or npm in the build
+# (docker/docs-site.sh copies the same files as docs/install-assets.sh).
+FROM debian:bookworm-slim AS docs
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY package.json package-lock.json ./
-COPY docs/ docs/
-RUN docs/install-assets.sh --runtime-only /site
+COPY package-lock.json ./
+COPY docs/openapi.json docs/
+COPY docs/site/ docs/site/
+COPY docker/docs-site.sh docker/
+RUN docker/docs-site.sh /src /site
 
 FROM debian:bookworm-slim
 RUN apt-get update \

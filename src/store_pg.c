@@ -19,11 +19,17 @@
  * PROBE_INTERVAL_MS; it lives the call deadline, at least PROBE_TIMEOUT_MS (probe_timeout:
  * a connection costs the server a fork and SCRAM, 0.3 s on a loaded machine), and is carried
  * on by the requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before
- * answering 503: no request waits behind a long attempt.
+ * answering 503: no request waits behind a long attempt. Its life counts only the time
+ * requests spend on it: between two requests the server's answer waits in the socket, so a
+ * worker that gets a request every few seconds still gets through the handshake's round trips
+ * (before, an attempt expired between two such requests and the next one began a new one: a
+ * worker with little traffic never reconnected). GET /ready waits for it at most READY_WAIT_MS,
+ * so a health check (docker-compose.yml: every 5 s, 3 s to answer) sees a database that is back.
  */
 #define PROBE_INTERVAL_MS 250
 #define PROBE_TIMEOUT_MS 5000
 #define PROBE_WAIT_MS 50
+#define READY_WAIT_MS 1000
 /* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
 #define KEEPALIVES_IDLE_S "10"
 #define KEEPALIVES_INTERVAL_S "3"
@@ -223,6 +229,7 @@ struct store_pg {
     int setup_done;                    /* STAGE_SETUP: how many of its commands have answered */
     long long attempt_deadline;        /* when the attempt in progress is given up */
     long long attempt_ms;              /* its length, for the log */
+    long long attempt_idle_ms;         /* since when no request has waited on it; 0: one does */
     bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
     long long next_attempt_ms;         /* while disconnected: no connection attempt before this */
     char last_problem[256];            /* the last logged problem, so an outage is logged once */
@@ -581,6 +588,7 @@ start_attempt(struct store_pg *pg, long long length_ms)
     disconnect(pg);
     pg->attempt_ms = length_ms;
     pg->attempt_deadline = now_ms() + length_ms;
+    pg->attempt_idle_ms = 0;
     pg->conn = start_connection(pg);
     pg->stage = STAGE_CONNECTING;
     pg->polling = pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_BAD ? PGRES_POLLING_WRITING
@@ -597,6 +605,11 @@ continue_attempt(struct store_pg *pg, long long wait_until)
 {
     char why[200];
 
+    if (pg->attempt_idle_ms != 0) { /* the time nobody waited on it does not count */
+        long long idle = now_ms() - pg->attempt_idle_ms;
+        pg->attempt_deadline += idle;
+        pg->attempt_idle_ms = 0;
+    }
     if (wait_until > pg->attempt_deadline)
         wait_until = pg->attempt_deadline;
     enum attempt attempt = advance_attempt(pg, wait_until);
@@ -610,8 +623,10 @@ continue_attempt(struct store_pg *pg, long long wait_until)
         pg->unhealthy = false;
         return true;
     }
-    if (attempt == ATTEMPT_PENDING && now_ms() < pg->attempt_deadline)
+    if (attempt == ATTEMPT_PENDING && now_ms() < pg->attempt_deadline) {
+        pg->attempt_idle_ms = now_ms();
         return false; /* still under way: the next request carries it on */
+    }
     if (attempt == ATTEMPT_PENDING)
         report(pg, "cannot connect to the database",
                no_answer_reason(pg, WAIT_TIMEOUT, why, sizeof(why)));
@@ -648,7 +663,7 @@ idle_connection_alive(PGconn *conn)
  * 503 without waiting.
  */
 static bool
-ensure_connected(struct store_pg *pg)
+ensure_connected(struct store_pg *pg, long probe_wait_ms)
 {
     if (pg->stage == STAGE_READY && idle_connection_alive(pg->conn))
         return true;
@@ -662,7 +677,7 @@ ensure_connected(struct store_pg *pg)
             return false;
         start_attempt(pg, pg->probe_timeout_ms);
     }
-    return continue_attempt(pg, pg->unhealthy ? now + PROBE_WAIT_MS : pg->attempt_deadline);
+    return continue_attempt(pg, pg->unhealthy ? now + probe_wait_ms : pg->attempt_deadline);
 }
 
 enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
@@ -705,7 +720,7 @@ run_query_untimed(struct store_pg *pg, const struct query *q, bool retry, PGresu
         enum wait wait = WAIT_BROKEN;
         PGresult *res = NULL;
 
-        if (!ensure_connected(pg))
+        if (!ensure_connected(pg, PROBE_WAIT_MS))
             return RUN_UNAVAILABLE;
         long long deadline = now_ms() + pg->db_timeout_ms;
         int sent =
@@ -912,7 +927,7 @@ stream_rows(struct store_pg *pg, const struct query *q, store_row_fn on_row, voi
 {
     enum store_result result = STORE_OK;
 
-    if (!ensure_connected(pg))
+    if (!ensure_connected(pg, PROBE_WAIT_MS))
         return STORE_UNAVAILABLE;
     int sent =
         q->name != NULL
@@ -1286,7 +1301,7 @@ pg_ready(void *impl, char *why, size_t why_size)
     long long now = now_ms();
 
     if (pg->ready_at_ms == 0 || now - pg->ready_at_ms >= pg->ready_cache_ms) {
-        pg->ready_ok = ensure_connected(pg) && probe_schema(pg);
+        pg->ready_ok = ensure_connected(pg, READY_WAIT_MS) && probe_schema(pg);
         snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
                  pg->ready_ok                  ? ""
                  : pg->last_problem[0] != '\0' ? pg->last_problem

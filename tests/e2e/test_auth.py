@@ -195,12 +195,18 @@ limited = [s for s in statuses if s.status == 429]
 if limited:
     e2e.check_json_answer(limited[0], 429, "the 429")
     check(limited[0].json == {"detail": "Too Many Requests"}, "429 body (%r)" % limited[0].json)
-pace()
-a = call("POST", "/token", form={"username": "bob", "password": PASSWORDS["bob"]})
-check(a.status == 200, "another address logs in during the flood (%r)" % a)
-fresh = a.json["access_token"] if a.json else ""
-issued.append(fresh)
-check(call("GET", "/users/me", token=fresh).status == 200, "/users/me answers during the flood")
+if os.environ.get("NOTES_CLIENTS_SHARE_ADDRESS"):
+    # tests/compose: Docker's userland proxy (an engine without iptables) hands nginx every
+    # client from one address, so no other address can be shown to be served meanwhile.
+    print("# NOT CHECKED: another address during the flood (every client reaches nginx from one address)")
+    time.sleep(6)  # the flood's address may log in again (2 requests/s, bursts of 10)
+else:
+    pace()
+    a = call("POST", "/token", form={"username": "bob", "password": PASSWORDS["bob"]})
+    check(a.status == 200, "another address logs in during the flood (%r)" % a)
+    fresh = a.json["access_token"] if a.json else ""
+    issued.append(fresh)
+    check(call("GET", "/users/me", token=fresh).status == 200, "/users/me answers during the flood")
 
 wait = issued_at + TTL + 1.5 - time.time()
 if wait > 0:
