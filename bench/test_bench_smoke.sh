@@ -37,7 +37,8 @@ res = json.load(open(sys.argv[1]))
 md = open(sys.argv[2]).read()
 problems = []
 want = {"ping", "get", "list100", "list10k", "listlimit", "post", "put", "delete", "mixed",
-        "list10kgz", "page1", "search", "sort", "after", "offset"}
+        "list10kgz", "page1", "search", "search_word", "search_common", "search_short", "sort",
+        "after", "offset"}
 rows = res["rows"]["ours"]
 seen = {(r["scenario"], r["conns"]) for r in rows}
 for s in sorted(want):

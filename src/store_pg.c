@@ -79,11 +79,13 @@ enum statement {
 /*
  * The search of ?q=: title or description matches the LIKE pattern $N ("%text%", the text's
  * own % _ \ escaped), both sides lower-cased by ICU (Unicode case mapping whatever the
- * database's locale), served by the trigram indexes of sql/003 on exactly these expressions.
+ * database's locale): the notes' texts once, when written, into the generated columns of
+ * sql/004 (served by its trigram indexes), the pattern once per query. The pattern is
+ * "C"-collated as the columns are, so that the indexes apply.
  */
+#define SEARCH_PATTERN(n) "(lower($" n "::text COLLATE \"und-x-icu\") COLLATE \"C\")"
 #define SEARCH_WHERE(n)                                                                            \
-    "(lower(title COLLATE \"und-x-icu\") LIKE lower($" n "::text COLLATE \"und-x-icu\") OR "       \
-    "lower(description COLLATE \"und-x-icu\") LIKE lower($" n "::text COLLATE \"und-x-icu\"))"
+    "(title_search LIKE " SEARCH_PATTERN(n) " OR description_search LIKE " SEARCH_PATTERN(n) ")"
 
 /*
  * A conditional write in one statement: the change applies only when $N (If-Match's versions,
@@ -208,6 +210,10 @@ static const char *const owned_list_sql[LIST_ORDER__MAX] = LIST_ORDERS(OWNED_LIS
 /* Prefer: count=exact: the notes the search finds, whatever the page. */
 static const char count_sql[] =
     "SELECT count(*) FROM notes WHERE ($1::text IS NULL OR " SEARCH_WHERE("1") ")";
+/* NOTES_AUTH=on: the same among the token's notes ($1); no row when the token is not valid. */
+static const char owned_count_sql[] =
+    TOKEN_ME "SELECT me.user_id, (SELECT count(*) FROM notes WHERE owner = me.user_id AND "
+             "($2::text IS NULL OR " SEARCH_WHERE("2") ")) FROM me";
 
 /* A connection's life: an attempt goes through CONNECTING and SETUP to READY. */
 enum stage {
@@ -1069,6 +1075,24 @@ pg_count(void *impl, const struct list_query *lq, long long *total)
 
 /* --- NOTES_AUTH=on ------------------------------------------------------------------------ */
 
+static enum store_result
+pg_owned_count(void *impl, const struct token_hash *token, const struct list_query *lq,
+               long long *total)
+{
+    char pattern[PATTERN_MAX];
+    const char *params[] = {token->hex, search_pattern(lq->search, pattern, sizeof(pattern))};
+    struct query q = {NULL, owned_count_sql, 2, params};
+    PGresult *res = exec_query(impl, &q, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) == 1 ? STORE_OK : STORE_UNAUTHORIZED;
+    if (result == STORE_OK)
+        *total = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    PQclear(res);
+    return result;
+}
+
 /* An owned row (user_id, id, title, description, version) into a note. */
 static void
 copy_owned_note(const PGresult *res, int row, struct note *out)
@@ -1328,6 +1352,7 @@ static const struct store_ops pg_ops = {
     .owned_create = pg_owned_create,
     .owned_get = pg_owned_get,
     .owned_list = pg_owned_list,
+    .owned_count = pg_owned_count,
     .owned_update = pg_owned_update,
     .owned_remove = pg_owned_remove,
     .user_create = pg_user_create,

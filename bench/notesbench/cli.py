@@ -57,11 +57,12 @@ Options:
   --scenarios LIST     subset of: ping,get,list100,list10k,listlimit,post,put,delete,mixed,
                        get_auth,post_auth (GET /notes/{id}/ and POST /notes/ with a bearer token, on a
                        second stack with NOTES_AUTH=on on a free port; not with --url),
-                       list10kgz,page1,search,sort,after,offset (our server only)
+                       list10kgz,page1,search,search_word,search_common,search_short,sort,after,
+                       offset (our server only)
   --no-ceilings        skip the static/fcgi/pgbench ceilings
   --no-pgbench         skip the pgbench ceilings only
   --big N              notes for the "10,000 notes" list scenarios (default 10000)
-  --huge N             notes for page1,search,sort,after,offset (default 100000)
+  --huge N             notes for page1, the searches, sort, after, offset (default 100000)
   --out DIR            where results go (default bench/results in the source tree)
   --label TEXT         a note stored with the results (what was changed, what else ran)
   --keep               leave a stack this run started running

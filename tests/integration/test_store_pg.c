@@ -647,6 +647,19 @@ test_owned_conditional_and_lists(void)
     CU_ASSERT_STRING_EQUAL(t.text[0], "1:banana");
     t = (struct titles){0};
     CU_ASSERT_EQUAL(s.ops->owned_list(s.impl, &nobody, &q, collect_titles, &t), STORE_UNAUTHORIZED);
+    /* Prefer: count=exact with auth on: the token's notes only, searched or not. */
+    long long total = -1;
+    CU_ASSERT_EQUAL(s.ops->owned_count(s.impl, &ta, &q, &total), STORE_OK);
+    CU_ASSERT_EQUAL(total, 2);
+    CU_ASSERT_EQUAL(s.ops->owned_count(s.impl, &ta, &searched, &total), STORE_OK);
+    CU_ASSERT_EQUAL(total, 1);
+    CU_ASSERT_EQUAL(s.ops->owned_count(s.impl, &tb, &q, &total), STORE_OK);
+    CU_ASSERT_EQUAL(total, 1);
+    CU_ASSERT_EQUAL(s.ops->count(s.impl, &q, &total), STORE_OK);
+    CU_ASSERT_EQUAL(total, 3);
+    total = -1;
+    CU_ASSERT_EQUAL(s.ops->owned_count(s.impl, &nobody, &q, &total), STORE_UNAUTHORIZED);
+    CU_ASSERT_EQUAL(total, -1);
     CU_ASSERT_EQUAL(s.ops->owned_remove(s.impl, &ta, first.id, &any_version, &out), STORE_OK);
     admin_exec("TRUNCATE notes, users, tokens RESTART IDENTITY CASCADE");
     store_pg_free(pg);
