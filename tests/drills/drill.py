@@ -104,11 +104,25 @@ def pg_thaw(pids):
             pass
 
 
-def restart_pool(between=None):
+def _gone(pid):
+    """Whether process pid has ended (reaped here when it is a pool this drill started)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def restart_pool(between=None, env=None):
     """Stops the stack's worker pool (SIGTERM to multiwatch) and starts a fresh one the way
     scripts/stack does: spawn-fcgi + multiwatch on the same socket, with the same socket owner
-    and mode, the same workers' user, binary and environment. between() runs while no pool
-    runs. Returns the fresh workers' pids (a failed check if they do not all start)."""
+    and mode, the same workers' user, binary and environment (env: settings changed in it).
+    between() runs while no pool runs. Returns the fresh workers' pids (a failed check if they
+    do not all start)."""
     stack_dir = os.environ["STACK_DIR"]
     sock = os.path.join(stack_dir, "run", "fcgi.sock")
     workers = e2e.worker_pids()
@@ -117,10 +131,10 @@ def restart_pool(between=None):
         uid = [int(line.split()[1]) for line in f if line.startswith("Uid:")][0]
     worker_bin = os.readlink("/proc/%d/exe" % workers[0])
     with open("/proc/%d/environ" % workers[0], "rb") as f:
-        env = dict(item.decode().split("=", 1) for item in f.read().split(b"\0") if b"=" in item)
+        env = dict([item.decode().split("=", 1) for item in f.read().split(b"\0") if b"=" in item], **(env or {}))
     pool_pid = e2e.pool_pid()
     os.kill(pool_pid, signal.SIGTERM)
-    check(e2e.wait_until(lambda: not os.path.exists("/proc/%d" % pool_pid), 15), "the old pool stopped")
+    check(e2e.wait_until(lambda: _gone(pool_pid), 15), "the old pool stopped")
     if between is not None:
         between()
     args = ["spawn-fcgi", "-n", "-s", sock, "-M", "%o" % (st.st_mode & 0o777)]
