@@ -842,14 +842,21 @@ copy_text(char *dst, size_t size, const PGresult *res, int row, int column)
     dst[len] = '\0';
 }
 
-/* Copies one result row (id, title, description, version) into a note. */
+/* Copies (id, title, description, version) from column first of a result row into a note. */
+static void
+copy_note_from(const PGresult *res, int row, int first, struct note *out)
+{
+    out->id = (int32_t)strtol(PQgetvalue(res, row, first), NULL, 10);
+    copy_text(out->title, sizeof(out->title), res, row, first + 1);
+    copy_text(out->description, sizeof(out->description), res, row, first + 2);
+    out->version = strtoll(PQgetvalue(res, row, first + 3), NULL, 10);
+}
+
+/* A note row (id, title, description, version) into a note. */
 static void
 copy_note(const PGresult *res, int row, struct note *out)
 {
-    out->id = (int32_t)strtol(PQgetvalue(res, row, 0), NULL, 10);
-    copy_text(out->title, sizeof(out->title), res, row, 1);
-    copy_text(out->description, sizeof(out->description), res, row, 2);
-    out->version = strtoll(PQgetvalue(res, row, 3), NULL, 10);
+    copy_note_from(res, row, 0, out);
 }
 
 /* Runs a prepared statement that returns at most one note. */
@@ -1139,10 +1146,7 @@ pg_owned_count(void *impl, const struct token_hash *token, const struct list_que
 static void
 copy_owned_note(const PGresult *res, int row, struct note *out)
 {
-    out->id = (int32_t)strtol(PQgetvalue(res, row, 1), NULL, 10);
-    copy_text(out->title, sizeof(out->title), res, row, 2);
-    copy_text(out->description, sizeof(out->description), res, row, 3);
-    out->version = strtoll(PQgetvalue(res, row, 4), NULL, 10);
+    copy_note_from(res, row, 1, out);
 }
 
 /*
