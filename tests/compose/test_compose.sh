@@ -288,6 +288,14 @@ acked_missing() { # LOADFILE
 	PY
 }
 summary_of() { tail -n 1 "$1"; }
+# load_started FILE: wait (at most 30 s) until the load has opened its output, i.e. it runs and
+# a SIGTERM makes it print its summary (on a loaded machine Python may take seconds to start;
+# once a stop took 2 s and ended before the load had begun).
+load_started() {
+	local i
+	for i in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
 field() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2], {}, d))' "$1" "$2"; }
 
 phase "down and up keep the notes"
@@ -302,6 +310,7 @@ expect "after down and up, note $kept is still there" grep -q '"kept across down
 phase "docker-compose restart db under a write load"
 python3 "$here/load.py" --url "$BASE_URL" --out "$work/load-db.jsonl" --threads 4 --mix write >"$work/load-db.sum" 2>&1 &
 lp=$!
+load_started "$work/load-db.jsonl"
 sleep 3
 t0=$SECONDS
 dc restart -t 10 db >/dev/null 2>&1
@@ -383,6 +392,7 @@ stop_in_flight() { # SERVICE N_REQUESTS
 	done
 	python3 "$here/load.py" --url "$load_url" --out "$work/load-$svc.jsonl" --threads 4 --mix write >"$work/load-$svc.sum" 2>&1 &
 	lp=$!
+	load_started "$work/load-$svc.jsonl"
 	# Stop once they all wait on the lock inside the workers (at most 3 s): their INSERTs, not
 	# the health checks' SELECTs, which wait there too.
 	for i in $(seq 30); do
