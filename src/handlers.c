@@ -23,7 +23,8 @@
 /*
  * A page with a limit is held whole up to this size, so that its head can still say whether
  * more notes follow (Link) and which range it is (Content-Range): 1000 notes take at most
- * about 650 KiB. A larger page streams on without those headers.
+ * about 650 KiB. A page bounded by NOTES_LIST_MAX ends at this size (Link names the rest); a
+ * page with NOTES_LIST_MAX=0, the tutorial's, streams on whole without those headers.
  */
 #define LIST_HOLD_BYTES (1024 * 1024)
 
@@ -354,7 +355,9 @@ handle_delete(const struct request *req, const struct route_match *match, struct
 struct list_state {
     struct response *resp;
     long long page;  /* the page's size, or -1 for all */
+    bool bounded;    /* NOTES_LIST_MAX is on: a page ends at LIST_HOLD_BYTES */
     size_t count;    /* notes written so far */
+    bool full;       /* the page ended at LIST_HOLD_BYTES before its size */
     bool more;       /* a note beyond the page exists */
     int32_t last_id; /* the last note written: where the next page starts */
 };
@@ -366,10 +369,10 @@ list_emit(void *arg, const struct note *note)
     struct list_state *state = arg;
     struct response *resp = state->resp;
 
-    if (state->page >= 0 && (long long)state->count == state->page) {
-        /* The one note asked for beyond the page: there is a next page. The list ends here
-           by itself, so it is read to its end (a streamed list stopped early would cost its
-           connection). */
+    if (state->full || (state->page >= 0 && (long long)state->count == state->page)) {
+        /* A note beyond the page: there is a next page. The list ends by itself within the
+           page's size and one, so it is read to its end (a streamed list stopped early would
+           cost its connection). */
         state->more = true;
         return true;
     }
@@ -380,8 +383,16 @@ list_emit(void *arg, const struct note *note)
     }
     state->count++;
     state->last_id = note->id;
-    if (resp->body.len >= (state->page >= 0 ? LIST_HOLD_BYTES : LIST_FLUSH_BYTES))
+    if (state->page < 0 && resp->body.len >= LIST_FLUSH_BYTES)
         return response_flush(resp);
+    if (state->page >= 0 && resp->body.len >= LIST_HOLD_BYTES) {
+        /* Too large to hold: a bounded page ends here, so that its head still carries Link
+           (no client loses the rest); the tutorial's streams on. */
+        if (state->bounded)
+            state->full = true;
+        else
+            return response_flush(resp);
+    }
     return true;
 }
 
@@ -477,7 +488,7 @@ handle_list(const struct request *req, const struct route_match *match, struct r
     int order = LIST_BY_ID;
     int32_t after = 0;
     struct buf search = BUF_INIT;
-    struct list_state state = {resp, -1, 0, false, 0};
+    struct list_state state = {resp, -1, req->list_max > 0, 0, false, false, 0};
 
     (void)match;
     bool limit_ok = validate_query_count(req, "limit", &limit, detail);
@@ -496,11 +507,15 @@ handle_list(const struct request *req, const struct route_match *match, struct r
 
     struct list_query q = {limit >= 0 ? limit + 1 : -1, offset, after,
                            search.len > 0 ? buf_cstr(&search) : NULL, (enum list_order)order};
-    /* With NOTES_AUTH=on the total is not counted: the preference is ignored (RFC 7240). */
-    bool counted = who == NULL && prefers(req->prefer, "count=exact");
+    /* With NOTES_AUTH=on the total counts the caller's notes only, as the list does. */
+    bool counted = prefers(req->prefer, "count=exact");
     enum store_result result = STORE_OK;
-    if (counted)
+    if (counted && who != NULL) {
+        who->asked_store = true;
+        result = store->ops->owned_count(store->impl, &who->token, &q, &total);
+    } else if (counted) {
         result = store->ops->count(store->impl, &q, &total);
+    }
     resp->status = 200;
     if (result == STORE_OK && who != NULL) {
         who->asked_store = true;

@@ -85,7 +85,7 @@ struct store_ops {
     enum store_result (*ready)(void *impl, char *why, size_t why_size);
 
     /*
-     * NOTES_AUTH=on. The owned_* operations are the five above limited to the notes of the
+     * NOTES_AUTH=on. The owned_* operations are the six above limited to the notes of the
      * token's user; each resolves the token in the same statement (no extra round trip) and
      * answers STORE_UNAUTHORIZED when it is not valid, STORE_NOT_FOUND for another user's note.
      */
@@ -95,6 +95,8 @@ struct store_ops {
                                    struct note *out);
     enum store_result (*owned_list)(void *impl, const struct token_hash *token,
                                     const struct list_query *q, store_row_fn on_row, void *arg);
+    enum store_result (*owned_count)(void *impl, const struct token_hash *token,
+                                     const struct list_query *q, long long *total);
     enum store_result (*owned_update)(void *impl, const struct token_hash *token, int32_t id,
                                       const struct note_change *change,
                                       const struct version_set *if_match, struct note *out);

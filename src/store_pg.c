@@ -18,17 +18,25 @@
  * While the database is unhealthy, a connection attempt (a probe) starts at most every
  * PROBE_INTERVAL_MS; it lives the call deadline, at least PROBE_TIMEOUT_MS (probe_timeout:
  * a connection costs the server a fork and SCRAM, 0.3 s on a loaded machine), and is carried
- * on by the requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before
- * answering 503: no request waits behind a long attempt. Its life counts only the time
- * requests spend on it: between two requests the server's answer waits in the socket, so a
- * worker that gets a request every few seconds still gets through the handshake's round trips
- * (before, an attempt expired between two such requests and the next one began a new one: a
- * worker with little traffic never reconnected). GET /ready waits for it at most READY_WAIT_MS,
- * so a health check (docker-compose.yml: every 5 s, 3 s to answer) sees a database that is back.
+ * on by the requests that come meanwhile. Each waits for it while the server answers it
+ * (within the call's deadline), and answers 503 once the server has been silent for
+ * PROBE_WAIT_MS: no request waits behind a probe of a frozen server, and the first request
+ * after the database is back gets through.
+ *
+ * While it is healthy (or not known yet: at start-up, after a lost connection), a request
+ * waits for an attempt as long as the server keeps answering it, within the call's deadline;
+ * a server that says nothing for SILENCE_MS (frozen, partitioned, its postmaster stuck, a
+ * prepare behind a lock) makes the database unhealthy at once: the attempt lives on as a
+ * probe. A healthy server answers each step of an attempt in milliseconds (the slow part,
+ * SCRAM's key derivation, is the client's own). So one request, even on a worker with little
+ * traffic, gets through the handshake's round trips while the server answers them. GET /ready
+ * waits for a connection at most READY_WAIT_MS, so a health check (docker-compose.yml: every
+ * 5 s, 3 s to answer) sees a database that is back.
  */
 #define PROBE_INTERVAL_MS 250
 #define PROBE_TIMEOUT_MS 5000
-#define PROBE_WAIT_MS 50
+#define PROBE_WAIT_MS 250 /* a fork on a loaded machine took over 100 ms */
+#define SILENCE_MS 1000
 #define READY_WAIT_MS 1000
 /* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
 #define KEEPALIVES_IDLE_S "10"
@@ -79,11 +87,13 @@ enum statement {
 /*
  * The search of ?q=: title or description matches the LIKE pattern $N ("%text%", the text's
  * own % _ \ escaped), both sides lower-cased by ICU (Unicode case mapping whatever the
- * database's locale), served by the trigram indexes of sql/003 on exactly these expressions.
+ * database's locale): the notes' texts once, when written, into the generated columns of
+ * sql/004 (served by its trigram indexes), the pattern once per query. The pattern is
+ * "C"-collated as the columns are, so that the indexes apply.
  */
+#define SEARCH_PATTERN(n) "(lower($" n "::text COLLATE \"und-x-icu\") COLLATE \"C\")"
 #define SEARCH_WHERE(n)                                                                            \
-    "(lower(title COLLATE \"und-x-icu\") LIKE lower($" n "::text COLLATE \"und-x-icu\") OR "       \
-    "lower(description COLLATE \"und-x-icu\") LIKE lower($" n "::text COLLATE \"und-x-icu\"))"
+    "(title_search LIKE " SEARCH_PATTERN(n) " OR description_search LIKE " SEARCH_PATTERN(n) ")"
 
 /*
  * A conditional write in one statement: the change applies only when $N (If-Match's versions,
@@ -208,6 +218,10 @@ static const char *const owned_list_sql[LIST_ORDER__MAX] = LIST_ORDERS(OWNED_LIS
 /* Prefer: count=exact: the notes the search finds, whatever the page. */
 static const char count_sql[] =
     "SELECT count(*) FROM notes WHERE ($1::text IS NULL OR " SEARCH_WHERE("1") ")";
+/* NOTES_AUTH=on: the same among the token's notes ($1); no row when the token is not valid. */
+static const char owned_count_sql[] =
+    TOKEN_ME "SELECT me.user_id, (SELECT count(*) FROM notes WHERE owner = me.user_id AND "
+             "($2::text IS NULL OR " SEARCH_WHERE("2") ")) FROM me";
 
 /* A connection's life: an attempt goes through CONNECTING and SETUP to READY. */
 enum stage {
@@ -229,13 +243,13 @@ struct store_pg {
     int setup_done;                    /* STAGE_SETUP: how many of its commands have answered */
     long long attempt_deadline;        /* when the attempt in progress is given up */
     long long attempt_ms;              /* its length, for the log */
-    long long attempt_idle_ms;         /* since when no request has waited on it; 0: one does */
-    bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
-    long long next_attempt_ms;         /* while disconnected: no connection attempt before this */
-    char last_problem[256];            /* the last logged problem, so an outage is logged once */
-    bool connected_once;               /* a later connection counts as a reconnect (metrics) */
-    long ready_cache_ms;               /* GET /ready answers from the last probe for this long */
-    long long ready_at_ms;             /* when the last probe ran; 0: never */
+    long long heard_ms;        /* since when the attempt waits for the server (its own work done) */
+    bool unhealthy;            /* the last call or attempt failed: probe with short waits */
+    long long next_attempt_ms; /* while disconnected: no connection attempt before this */
+    char last_problem[256];    /* the last logged problem, so an outage is logged once */
+    bool connected_once;       /* a later connection counts as a reconnect (metrics) */
+    long ready_cache_ms;       /* GET /ready answers from the last probe for this long */
+    long long ready_at_ms;     /* when the last probe ran; 0: never */
     bool ready_ok;
     char ready_why[256];
 };
@@ -317,11 +331,13 @@ wait_socket(PGconn *conn, short events, long long deadline)
 
         if (pfd.fd < 0)
             return WAIT_BROKEN;
-        if (left <= 0)
-            return WAIT_TIMEOUT;
-        int n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+        /* Past the deadline the socket is still looked at once: an answer that came while
+           the worker was busy elsewhere (between requests) is an answer in time. */
+        int n = poll(&pfd, 1, left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left);
         if (n > 0)
             return WAIT_READY; /* POLLERR and POLLHUP too: libpq then says what happened */
+        if (n == 0 && left <= 0)
+            return WAIT_TIMEOUT;
         if (n < 0 && errno != EINTR)
             return WAIT_BROKEN;
     }
@@ -490,6 +506,25 @@ send_setup(struct store_pg *pg)
 enum attempt { ATTEMPT_READY, ATTEMPT_PENDING, ATTEMPT_FAILED };
 
 /*
+ * Waits for the attempt's socket (events; 0: the next result of the setup) until until, or
+ * until the server has been silent since heard_ms for SILENCE_MS (PROBE_WAIT_MS while the
+ * database is unhealthy). The client's own work (SCRAM's key derivation takes seconds under
+ * valgrind) is not the server's silence: heard_ms is set again after each step of ours.
+ */
+static enum wait
+attempt_wait(struct store_pg *pg, short events, long long until)
+{
+    long long silent_until = pg->heard_ms + (pg->unhealthy ? PROBE_WAIT_MS : SILENCE_MS);
+    if (until > silent_until)
+        until = silent_until;
+    enum wait wait =
+        events != 0 ? wait_socket(pg->conn, events, until) : await_result(pg->conn, until);
+    if (wait == WAIT_READY)
+        pg->heard_ms = now_ms();
+    return wait;
+}
+
+/*
  * Advances the attempt in progress as far as it gets before until (now_ms): PENDING when it
  * had to wait longer, FAILED (logged) when the server refused or broke the connection.
  */
@@ -508,19 +543,20 @@ advance_attempt(struct store_pg *pg, long long until)
                     break;
                 pg->stage = STAGE_SETUP;
                 pg->setup_done = 0;
+                pg->heard_ms = now_ms();
                 continue;
             }
             if (pg->polling == PGRES_POLLING_FAILED)
                 break;
-            wait = wait_socket(pg->conn, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-                               until);
+            wait = attempt_wait(pg, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT, until);
             if (wait == WAIT_TIMEOUT)
                 return ATTEMPT_PENDING;
             pg->polling = PQconnectPoll(pg->conn);
+            pg->heard_ms = now_ms();
             continue;
         }
         /* STAGE_SETUP: each command's answer and its end (NULL), then the pipeline's sync. */
-        wait = await_result(pg->conn, until);
+        wait = attempt_wait(pg, 0, until);
         if (wait == WAIT_TIMEOUT)
             return ATTEMPT_PENDING;
         if (wait == WAIT_BROKEN)
@@ -588,8 +624,8 @@ start_attempt(struct store_pg *pg, long long length_ms)
     disconnect(pg);
     pg->attempt_ms = length_ms;
     pg->attempt_deadline = now_ms() + length_ms;
-    pg->attempt_idle_ms = 0;
     pg->conn = start_connection(pg);
+    pg->heard_ms = now_ms();
     pg->stage = STAGE_CONNECTING;
     pg->polling = pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_BAD ? PGRES_POLLING_WRITING
                                                                            : PGRES_POLLING_FAILED;
@@ -598,18 +634,14 @@ start_attempt(struct store_pg *pg, long long length_ms)
 /*
  * Advances the attempt in progress, waiting at most until wait_until (now_ms); true once the
  * connection is ready. An attempt that failed or outlived its deadline is dropped and the
- * database is taken as unhealthy: requests answer 503 at once until the next probe.
+ * database is taken as unhealthy: requests answer 503 at once until the next probe. One whose
+ * server fell silent (SILENCE_MS) makes it unhealthy too, but lives on as the probe.
  */
 static bool
 continue_attempt(struct store_pg *pg, long long wait_until)
 {
     char why[200];
 
-    if (pg->attempt_idle_ms != 0) { /* the time nobody waited on it does not count */
-        long long idle = now_ms() - pg->attempt_idle_ms;
-        pg->attempt_deadline += idle;
-        pg->attempt_idle_ms = 0;
-    }
     if (wait_until > pg->attempt_deadline)
         wait_until = pg->attempt_deadline;
     enum attempt attempt = advance_attempt(pg, wait_until);
@@ -623,9 +655,18 @@ continue_attempt(struct store_pg *pg, long long wait_until)
         pg->unhealthy = false;
         return true;
     }
-    if (attempt == ATTEMPT_PENDING && now_ms() < pg->attempt_deadline) {
-        pg->attempt_idle_ms = now_ms();
-        return false; /* still under way: the next request carries it on */
+    long long now = now_ms();
+    if (attempt == ATTEMPT_PENDING && now < pg->attempt_deadline) {
+        /* Still under way: the next request carries it on. */
+        if (!pg->unhealthy && now >= pg->heard_ms + SILENCE_MS) {
+            snprintf(why, sizeof(why), "no answer within %d ms", SILENCE_MS);
+            report(pg, "cannot connect to the database", why);
+            pg->unhealthy = true;
+        } else if (!pg->unhealthy) {
+            report(pg, "cannot connect to the database",
+                   "the handshake outlived the call's deadline (NOTES_DB_TIMEOUT_MS)");
+        }
+        return false;
     }
     if (attempt == ATTEMPT_PENDING)
         report(pg, "cannot connect to the database",
@@ -634,10 +675,15 @@ continue_attempt(struct store_pg *pg, long long wait_until)
     return false;
 }
 
+/*
+ * At start-up, before the first accept: a healthy database is connected to before any request
+ * comes; a silent one is known as unhealthy after SILENCE_MS, so the first requests answer 503
+ * at once instead of each worker's first one waiting a deadline.
+ */
 bool
 store_pg_connect(struct store_pg *pg)
 {
-    start_attempt(pg, pg->db_timeout_ms > PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS);
+    start_attempt(pg, pg->probe_timeout_ms);
     return continue_attempt(pg, pg->attempt_deadline);
 }
 
@@ -657,13 +703,14 @@ idle_connection_alive(PGconn *conn)
 
 /*
  * A usable connection, or false soon (fail fast). A connection found lost (a restart,
- * pg_terminate_backend) is replaced at once, waiting for the new one. While the database is
- * unhealthy (a deadline passed, an attempt failed), an attempt starts at most every
- * PROBE_INTERVAL_MS and each request waits for it at most PROBE_WAIT_MS: the others answer
- * 503 without waiting.
+ * pg_terminate_backend) is replaced at once, waiting for the new one until deadline (the
+ * call's) while the server answers it. While the database is unhealthy (a deadline passed, an
+ * attempt failed, the server fell silent), an attempt starts at most every PROBE_INTERVAL_MS
+ * and a request waits for it only while the server answers (PROBE_WAIT_MS of silence): the
+ * others answer 503 without waiting.
  */
 static bool
-ensure_connected(struct store_pg *pg, long probe_wait_ms)
+ensure_connected(struct store_pg *pg, long long deadline)
 {
     if (pg->stage == STAGE_READY && idle_connection_alive(pg->conn))
         return true;
@@ -677,7 +724,7 @@ ensure_connected(struct store_pg *pg, long probe_wait_ms)
             return false;
         start_attempt(pg, pg->probe_timeout_ms);
     }
-    return continue_attempt(pg, pg->unhealthy ? now + probe_wait_ms : pg->attempt_deadline);
+    return continue_attempt(pg, deadline);
 }
 
 enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
@@ -715,14 +762,15 @@ query_label(const struct query *q)
 static enum run
 run_query_untimed(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
 {
+    long long deadline = now_ms() + pg->db_timeout_ms; /* the whole call's, connecting included */
+
     *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         enum wait wait = WAIT_BROKEN;
         PGresult *res = NULL;
 
-        if (!ensure_connected(pg, PROBE_WAIT_MS))
+        if (!ensure_connected(pg, deadline))
             return RUN_UNAVAILABLE;
-        long long deadline = now_ms() + pg->db_timeout_ms;
         int sent =
             q->name != NULL
                 ? PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->params, NULL, NULL, 0)
@@ -927,7 +975,7 @@ stream_rows(struct store_pg *pg, const struct query *q, store_row_fn on_row, voi
 {
     enum store_result result = STORE_OK;
 
-    if (!ensure_connected(pg, PROBE_WAIT_MS))
+    if (!ensure_connected(pg, now_ms() + pg->db_timeout_ms))
         return STORE_UNAVAILABLE;
     int sent =
         q->name != NULL
@@ -1068,6 +1116,24 @@ pg_count(void *impl, const struct list_query *lq, long long *total)
 }
 
 /* --- NOTES_AUTH=on ------------------------------------------------------------------------ */
+
+static enum store_result
+pg_owned_count(void *impl, const struct token_hash *token, const struct list_query *lq,
+               long long *total)
+{
+    char pattern[PATTERN_MAX];
+    const char *params[] = {token->hex, search_pattern(lq->search, pattern, sizeof(pattern))};
+    struct query q = {NULL, owned_count_sql, 2, params};
+    PGresult *res = exec_query(impl, &q, true);
+
+    if (res == NULL)
+        return STORE_UNAVAILABLE;
+    enum store_result result = PQntuples(res) == 1 ? STORE_OK : STORE_UNAUTHORIZED;
+    if (result == STORE_OK)
+        *total = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    PQclear(res);
+    return result;
+}
 
 /* An owned row (user_id, id, title, description, version) into a note. */
 static void
@@ -1271,15 +1337,15 @@ pg_token_revoke(void *impl, const struct token_hash *token)
     return result;
 }
 
-/* The schema's version over the worker's own connection, with the probes' short deadline. */
+/* The schema's version over the worker's own connection, answered before deadline. */
 static bool
-probe_schema(struct store_pg *pg)
+probe_schema(struct store_pg *pg, long long deadline)
 {
     enum wait wait = WAIT_BROKEN;
     PGresult *res = NULL;
 
     if (PQsendQuery(pg->conn, "SELECT max(version) FROM schema_migrations"))
-        res = collect_result(pg->conn, now_ms() + PROBE_TIMEOUT_MS, &wait);
+        res = collect_result(pg->conn, deadline, &wait);
     if (res == NULL) {
         call_failed(pg, "ready", wait);
         return false;
@@ -1301,7 +1367,8 @@ pg_ready(void *impl, char *why, size_t why_size)
     long long now = now_ms();
 
     if (pg->ready_at_ms == 0 || now - pg->ready_at_ms >= pg->ready_cache_ms) {
-        pg->ready_ok = ensure_connected(pg, READY_WAIT_MS) && probe_schema(pg);
+        pg->ready_ok = ensure_connected(pg, now + READY_WAIT_MS) &&
+                       probe_schema(pg, now_ms() + PROBE_TIMEOUT_MS);
         snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
                  pg->ready_ok                  ? ""
                  : pg->last_problem[0] != '\0' ? pg->last_problem
@@ -1328,6 +1395,7 @@ static const struct store_ops pg_ops = {
     .owned_create = pg_owned_create,
     .owned_get = pg_owned_get,
     .owned_list = pg_owned_list,
+    .owned_count = pg_owned_count,
     .owned_update = pg_owned_update,
     .owned_remove = pg_owned_remove,
     .user_create = pg_user_create,
@@ -1403,8 +1471,9 @@ host_count(const char *conninfo)
  * target_session_attrs=read-write) libpq tries them one after another within one attempt, and
  * a host that vanished (no RST ever comes) holds the attempt until TCP gives up on it
  * (tcp_user_timeout, our default the call deadline); an attempt given up before that would
- * never get past the first host to a standby promoted behind it. Requests wait for a probe at
- * most PROBE_WAIT_MS each, so a longer one costs them nothing.
+ * never get past the first host to a standby promoted behind it. Requests wait for a probe
+ * only while the server answers it (PROBE_WAIT_MS of silence), so a longer one costs them
+ * nothing.
  */
 static long
 probe_timeout(const char *conninfo, long db_timeout_ms)

@@ -11,7 +11,7 @@
  * The migration the worker's queries are written for (sql/NNN_*.sql). The worker runs against
  * this version or a later one: migrations are additive (ARCHITECTURE.md).
  */
-#define STORE_PG_SCHEMA_VERSION 3
+#define STORE_PG_SCHEMA_VERSION 4
 
 struct store_pg;
 

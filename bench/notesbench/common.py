@@ -12,9 +12,11 @@ PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 ALL_SCENARIOS = ["ping", "get", "list100", "list10k", "listlimit", "post", "put", "delete", "mixed",
                  "get_auth", "post_auth",
                  # issue 12, our server only: gzip, and lists at --huge (100,000) notes
-                 "list10kgz", "page1", "search", "sort", "after", "offset"]
+                 "list10kgz", "page1", "search", "search_word", "search_common", "search_short",
+                 "sort", "after", "offset"]
 # The list scenarios run at --huge notes, each beside a first page ("page1") of as many notes.
-HUGE_SCENARIOS = ["page1", "search", "sort", "after", "offset"]
+HUGE_SCENARIOS = ["page1", "search", "search_word", "search_common", "search_short", "sort",
+                  "after", "offset"]
 IS_ROOT = os.geteuid() == 0
 
 

@@ -11,6 +11,7 @@ CEILING_OF = {
     "get_auth": ("pgbench", "select"), "post_auth": ("pgbench", "insert"),
     # issue 12: compared with a first page of the same notes (bench/results/README.md), no ceiling
     "list10kgz": ("pgbench", "list10k"), "page1": (None, None), "search": (None, None),
+    "search_word": (None, None), "search_common": (None, None), "search_short": (None, None),
     "sort": (None, None), "after": (None, None), "offset": (None, None),
 }
 

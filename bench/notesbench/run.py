@@ -1,8 +1,12 @@
 """bench/notesbench/run.py: one measurement (wrk or pgbench, with CPU and memory), and every scenario against one target."""
 
+import os
+import subprocess
+import sys
 import time
+import urllib.parse
 
-from .common import HUGE_SCENARIOS, say
+from .common import BENCH, HUGE_SCENARIOS, die, say
 from .procs import Groups, cpu_total
 from .target import Target
 from .tools import psql
@@ -189,33 +193,63 @@ def run_target(runner, target, args, ceilings):
 
 
 def run_huge(runner, target, args):
-    """Issue 12: pages of 100 at --huge notes, searched (?q=, a text one note has), sorted
-    (?sort=-title), and deep by keyset (?after=) and by offset, each beside the first page:
-    with their indexes the first four cost about the same; a deep offset walks what it skips."""
+    """Issue 12: pages of 100 at --huge notes, searched (?q=), sorted (?sort=-title), and deep by
+    keyset (?after=) and by offset, each beside the first page: with their indexes the first
+    ones cost about the same; a deep offset walks what it skips. The notes added are word-like
+    (bench/word_notes.py: Debian's word list drawn with Zipf's law), and the searches are of
+    known frequency: the title of one note (search), a word in about 1 % of the notes
+    (search_word), the most frequent word, in about half (search_common), and a two-letter text
+    that no trigram can serve (search_short: the bound, one pass over the table)."""
     have = int(psql(target.dburl, "SELECT count(*) FROM notes"))
     if have < args.huge:
-        say("%s: adding %d notes (to %d) for the large-list scenarios" % (target.name, args.huge - have, args.huge))
-        psql(target.dburl, "INSERT INTO notes (title, description) SELECT 'bench ' || md5(i::text), "
-             "'bench note ' || i FROM generate_series(1, %d) i" % (args.huge - have))
-        psql(target.dburl, "ANALYZE notes")
+        say("%s: adding %d word-like notes (to %d) for the large-list scenarios" % (target.name, args.huge - have, args.huge))
+        gen = subprocess.Popen([sys.executable, os.path.join(BENCH, "word_notes.py"), str(args.huge - have)],
+                               stdout=subprocess.PIPE)
+        r = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", target.dburl, "-c",
+                            "\\copy notes (title, description) FROM STDIN"], stdin=gen.stdout,
+                           capture_output=True, text=True)
+        gen.stdout.close()
+        if gen.wait() != 0 or r.returncode != 0:
+            die("adding word-like notes failed: %s" % r.stderr)
+    # What autovacuum does after so many inserts: merge the trigram indexes' pending lists
+    # (each search reads a pending list whole: README, "Search").
+    psql(target.dburl, "VACUUM ANALYZE notes")
     n = int(psql(target.dburl, "SELECT count(*) FROM notes"))
-    mid = psql(target.dburl, "SELECT id || ' ' || substr(title, 9, 10) FROM notes ORDER BY id "
-               "OFFSET %d LIMIT 1" % (n // 2))
-    mid_id, rare = mid.split()
+    mid = psql(target.dburl, "SELECT id || ' ' || title FROM notes ORDER BY id OFFSET %d LIMIT 1" % (n // 2))
+    mid_id, phrase = mid.split(" ", 1)
+    word = subprocess.run([sys.executable, os.path.join(BENCH, "word_notes.py"), "--rank", "100"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    common = subprocess.run([sys.executable, os.path.join(BENCH, "word_notes.py"), "--rank", "1"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    short = "qz"
     near_end = psql(target.dburl, "SELECT id FROM notes ORDER BY id OFFSET %d LIMIT 1" % max(0, n - 150))
+    q = lambda text: urllib.parse.quote(text)
     paths = {
         "page1": "/notes/?limit=100",
-        "search": "/notes/?q=%s&limit=100" % rare,
+        "search": "/notes/?q=%s&limit=100" % q(phrase),
+        "search_word": "/notes/?q=%s&limit=100" % q(word),
+        "search_common": "/notes/?q=%s&limit=100" % q(common),
+        "search_short": "/notes/?q=%s&limit=100" % q(short),
         "sort": "/notes/?sort=-title&limit=100",
         "after": "/notes/?after=%s&limit=100" % near_end,
         "offset": "/notes/?offset=%d&limit=100" % max(0, n - 150),
     }
+    found = {}
+    for scen, text in (("search", phrase), ("search_word", word), ("search_common", common), ("search_short", short)):
+        lit = text.replace("'", "''")
+        found[scen] = int(psql(target.dburl, "SELECT count(*) FROM notes WHERE title_search LIKE "
+                               "lower('%%%s%%' COLLATE \"und-x-icu\") OR description_search LIKE "
+                               "lower('%%%s%%' COLLATE \"und-x-icu\")" % (lit, lit)))
     rows = []
     for scen in HUGE_SCENARIOS:
         if scen in args.scenarios:
             for c in args.conns:
                 row = measure(runner, target, scen, paths[scen], "get", c, args.duration)
                 row["notes"] = n
+                if scen in found:
+                    row["found"] = found[scen]
                 rows.append(row)
-    say("%s: large-list scenarios at %d notes (search for %r finds note %s)" % (target.name, n, rare, mid_id))
+    say("%s: large-list scenarios at %d notes; searches %s" % (target.name, n, ", ".join(
+        "%s %r in %d notes" % (scen, text, found[scen]) for scen, text in
+        (("search", phrase), ("search_word", word), ("search_common", common), ("search_short", short)))))
     return rows

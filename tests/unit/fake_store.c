@@ -332,6 +332,24 @@ fake_owned_list(void *impl, const struct token_hash *token, const struct list_qu
 }
 
 static enum store_result
+fake_owned_count(void *impl, const struct token_hash *token, const struct list_query *q,
+                 long long *total)
+{
+    struct fake_store *fake = impl;
+
+    fake->calls++;
+    if (fake->unavailable)
+        return STORE_UNAVAILABLE;
+    int32_t user = token_owner(fake, token);
+    if (user == 0)
+        return STORE_UNAUTHORIZED;
+    *total = 0;
+    for (int i = 0; i < fake->count; i++)
+        *total += fake->owners[i] == user && found_by(q, &fake->notes[i]);
+    return STORE_OK;
+}
+
+static enum store_result
 fake_owned_update(void *impl, const struct token_hash *token, int32_t id,
                   const struct note_change *change, const struct version_set *if_match,
                   struct note *out)
@@ -486,6 +504,7 @@ static const struct store_ops fake_ops = {
     .owned_create = fake_owned_create,
     .owned_get = fake_owned_get,
     .owned_list = fake_owned_list,
+    .owned_count = fake_owned_count,
     .owned_update = fake_owned_update,
     .owned_remove = fake_owned_remove,
     .user_create = fake_user_create,

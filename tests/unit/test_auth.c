@@ -551,6 +551,26 @@ test_http_conventions_with_auth(void)
     harness_send(&store, "GET", "/notes/", "q=CHER", NULL, NULL, 0, &h, &a);
     CU_ASSERT_STRING_EQUAL(a.body, "[{\"title\":\"cherry\",\"description\":\"three\",\"id\":3}]");
     answer_free(&a);
+    /* Prefer: count=exact counts alice's notes (3 of the 4), with the search too. */
+    h.prefer = "count=exact";
+    harness_send(&store, "GET", "/notes/", NULL, NULL, NULL, 0, &h, &a);
+    CU_ASSERT_STRING_EQUAL(a.content_range, "0-1/3");
+    CU_ASSERT_STRING_EQUAL(a.preference_applied, "count=exact");
+    answer_free(&a);
+    harness_send(&store, "GET", "/notes/", "q=an", NULL, NULL, 0, &h, &a);
+    CU_ASSERT_STRING_EQUAL(a.content_range, "0-0/1"); /* banana; not bob's aardvark */
+    answer_free(&a);
+    h.authorization = bob;
+    harness_send(&store, "GET", "/notes/", NULL, NULL, NULL, 0, &h, &a);
+    CU_ASSERT_STRING_EQUAL(a.content_range, "0-0/1");
+    answer_free(&a);
+    h.authorization = "Bearer not-a-token";
+    harness_send(&store, "GET", "/notes/", NULL, NULL, NULL, 0, &h, &a);
+    CU_ASSERT_EQUAL(a.status, 401);
+    CU_ASSERT_STRING_EQUAL(a.content_range, "");
+    answer_free(&a);
+    h.authorization = alice;
+    h.prefer = NULL;
 
     /* PATCH with the current ETag, then the old one: 412; bob's If-Match on it is a 404. */
     h.if_match = etag;
