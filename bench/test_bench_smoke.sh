@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench/test_bench_smoke.sh: a seconds-long run of scripts/bench --smoke (every scenario at 1 and
 # 4 connections for 1 s, the static/fcgi/pgbench ceilings) on a throwaway stack, to keep the
-# harness working. No timing assertions: it fails when the harness breaks, when any request
-# fails or errors, or when the results miss a scenario or a ceiling.
+# harness working, then scripts/bench --overhead --smoke. No timing assertions: it fails when the
+# harness breaks, when any request fails or errors, or when the results miss a scenario or a
+# ceiling.
 set -eu
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${top_builddir:-}
@@ -70,3 +71,26 @@ for p in problems:
 sys.exit(1 if problems else 0)
 PY
 echo "bench smoke: ok ($(wc -l <"$md") lines of results)"
+
+# --overhead: both builds (with and without counting), the alternating rounds (1 s each) and
+# the callgrind runs (20 and 60 requests). With counting the worker runs more instructions per
+# request than without: if not, the two builds are not what they claim to be.
+command -v valgrind >/dev/null || { echo "bench smoke: valgrind is missing" >&2; exit 99; }
+"$srcdir/scripts/bench" --overhead --smoke --out "$tmp/overhead" --label "make check smoke"
+python3 - "$(ls "$tmp"/overhead/*-overhead-smoke.json)" <<'PY'
+import json, sys
+res = json.load(open(sys.argv[1]))
+problems = []
+for s in ("ping", "get"):
+    for c in (1, 4):
+        r = res["wrk"].get("%s@%d" % (s, c))
+        if not r or r["rps"]["n"] != 2 or not r["rps"]["median"] > 0:
+            problems.append("overhead: no ratio of two rounds for %s at %d connections: %r" % (s, c, r))
+    cg = res.get("callgrind", {}).get(s)
+    if not cg or not cg["on"] > cg["off"] > 0:
+        problems.append("overhead: callgrind for %s: %r" % (s, cg))
+for p in problems:
+    print("bench smoke: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+echo "bench smoke: --overhead ok"

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """bench/test_bench_units.py: the pure parts of bench/notesbench (no stack, no network): parsing
 wrk's and pgbench's output, process trees, CPU shares, the nginx tuning options, and the
-Markdown table and targets a run writes. Run by make check."""
+Markdown table and targets a run writes, and --overhead's rounds, ratios, callgrind totals and
+nginx servers. Run by make check."""
 import os
 import sys
 import types
@@ -9,7 +10,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from notesbench import chart, report, stack, tools  # noqa: E402
+from notesbench import chart, overhead, report, stack, tools  # noqa: E402
 from notesbench.common import ALL_SCENARIOS, BENCH, CLK_TCK  # noqa: E402
 from notesbench.procs import Groups, descendants  # noqa: E402
 
@@ -189,6 +190,63 @@ class Chart(unittest.TestCase):
                 self.assertIn("<svg", f.read(2000))
         finally:
             shutil.rmtree(d)
+
+
+class Overhead(unittest.TestCase):
+    def orow(self, rnd, variant, rps, cpu, scenario="ping", conns=32):
+        return {"round": rnd, "variant": variant, "scenario": scenario, "conns": conns, "rps": rps,
+                "cpu_us_per_req": {"workers": cpu}}
+
+    def test_rounds_alternate(self):
+        self.assertEqual([overhead.round_order(i) for i in range(3)],
+                         [("on", "off"), ("off", "on"), ("on", "off")])
+
+    def test_ratio_per_round_and_spread(self):
+        rows = [self.orow(0, "on", 990, 22), self.orow(0, "off", 1000, 20),
+                self.orow(1, "off", 500, 40), self.orow(1, "on", 550, 40),  # a loaded round
+                self.orow(2, "on", 1000, 20), self.orow(2, "off", 1000, 20),
+                self.orow(3, "on", 1000, 20)]  # a round without its other side: left out
+        rps = overhead.round_ratios(rows, "rps")
+        self.assertEqual(list(rps), [("ping", 32)])
+        self.assertEqual([round(x, 3) for x in rps[("ping", 32)]], [0.99, 1.1, 1.0])
+        self.assertEqual(overhead.spread(rps[("ping", 32)]), {"median": 1.0, "min": 0.99, "max": 1.1, "n": 3})
+        cpu = overhead.round_ratios(rows, "cpu_us_per_req.workers")
+        self.assertEqual([round(x, 3) for x in cpu[("ping", 32)]], [1.1, 1.0, 1.0])
+
+    def test_callgrind_totals(self):
+        text = "version: 1\ncmd: notes-worker\nevents: Ir\nfn=main\n5 10\ntotals: 123456789\n"
+        self.assertEqual(overhead.callgrind_total(text), 123456789)
+        self.assertEqual(overhead.callgrind_total("events: Ir\nsummary: 42\n"), 42)
+        self.assertIsNone(overhead.callgrind_total("no totals here"))
+        self.assertEqual(overhead.per_request(1000000, 1250000, 200, 1200), 250.0)
+
+    def test_servers_added_to_nginx_conf(self):
+        conf = ("http {\n    upstream notes_pool {\n        server unix:/s/run/fcgi.sock;\n        keepalive 0;\n    }\n"
+                "\n    server {\n        listen 127.0.0.1:8400 default_server;\n        location / {\n"
+                "            fastcgi_pass notes_pool;\n        }\n    }\n}\n")
+        out = overhead.with_servers(conf, {"on": (9001, "/b/on.sock"), "off": (9002, "/b/off.sock")})
+        self.assertIn("upstream bench_on {\n        server unix:/b/on.sock;\n        keepalive 0;\n    }", out)
+        self.assertIn("upstream bench_off {\n        server unix:/b/off.sock;", out)
+        self.assertIn("listen 127.0.0.1:9001;", out)
+        self.assertIn("listen 127.0.0.1:9002;", out)
+        self.assertIn("fastcgi_pass bench_on;", out)
+        self.assertIn("fastcgi_pass bench_off;", out)
+        # The stack's own server is kept as it was.
+        self.assertEqual(out.count("listen 127.0.0.1:8400 default_server;"), 1)
+        self.assertEqual(out.count("fastcgi_pass notes_pool;"), 1)
+        self.assertTrue(out.endswith("}\n"))
+
+    def test_table(self):
+        res = {"wrk": {"ping@32": {"rps": {"median": 0.998, "min": 0.95, "max": 1.04, "n": 8},
+                                   "cpu": {"median": 1.01, "min": 0.97, "max": 1.05, "n": 8}}},
+               "callgrind": {"ping": {"on": 12558.0, "off": 12443.0, "on_each": [12558.0, 12558.0],
+                                      "off_each": [12443.0, 12443.0]}}}
+        md = overhead.table(res)
+        self.assertIn("| ping | 32 | 0.998 [0.950–1.040] (8) | 1.010 [0.970–1.050] |", md)
+        self.assertIn("| ping | 12558 | 12443 | +115 (+0.92 %) | 12558 / 12443 |", md)
+        self.assertIn("req/s this tree / without counting:", md)
+        res["baseline"] = {"name": "65c43ef", "rev": "65c43ef", "subject": "before issue 14"}
+        self.assertIn("req/s this tree / 65c43ef:", overhead.table(res))
 
 
 if __name__ == "__main__":

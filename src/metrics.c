@@ -165,6 +165,7 @@ metrics_close(void)
     mine = NULL;
 }
 
+#ifndef NOTES_METRICS_OFF
 void
 metrics_count(enum metric_counter c)
 {
@@ -199,6 +200,7 @@ metrics_request(int route, int status, long long duration_us)
     bump(&mine->buckets[b], 1);
     bump(&mine->duration_sum_us, duration_us > 0 ? (uint64_t)duration_us : 0);
 }
+#endif
 
 static bool appendf(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -30,6 +30,32 @@ bool metrics_open(const char *path, long pool_size, char *err, size_t err_size);
 /* Unmaps. */
 void metrics_close(void);
 
+/*
+ * NOTES_METRICS_OFF (only scripts/bench --overhead builds with it): the three calls of the
+ * request path compile to nothing, so the benchmark compares this worker with one that does
+ * not count at all. /metrics still answers, with nothing counted by such a worker.
+ */
+#ifdef NOTES_METRICS_OFF
+static inline void
+metrics_count(enum metric_counter c)
+{
+    (void)c;
+}
+
+static inline void
+metrics_busy(bool busy)
+{
+    (void)busy;
+}
+
+static inline void
+metrics_request(int route, int status, long long duration_us)
+{
+    (void)route;
+    (void)status;
+    (void)duration_us;
+}
+#else
 void metrics_count(enum metric_counter c);
 
 /* This worker is serving a request (busy) or waiting for one. */
@@ -37,6 +63,7 @@ void metrics_busy(bool busy);
 
 /* One answered request: route index (router's endpoint, or -1 when no route matched), status. */
 void metrics_request(int route, int status, long long duration_us);
+#endif
 
 /* Appends the Prometheus text exposition (version 0.0.4) of the pool's totals. */
 bool metrics_render(struct buf *out);

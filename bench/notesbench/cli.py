@@ -15,6 +15,9 @@ from .auth import AUTH_SCENARIOS, AuthStack, run_auth
 from .chart import draw
 from .common import ALL_SCENARIOS, BENCH, die, say
 from .machine import busy_processes, machine_info
+from .overhead import SCENARIOS as OVERHEAD_SCENARIOS
+from .overhead import run_overhead
+from .overhead import write as write_overhead
 from .procs import descendants, listening_pids, memory_floor
 from .report import build_table, check_targets
 from .run import run_target
@@ -71,6 +74,24 @@ Tuning (applied to the bench's rendered copy of nginx.conf in STACK_DIR, never t
   --conf-sub 'RE=>REPL'  regular-expression substitution on the rendered nginx.conf (repeatable)
   --trivial-workers N  pool size of the trivial responder (default: WORKERS of the stack)
   --trivial-detach     the trivial responder skips libfcgi's lingering close (FCGX_Detach)
+
+What counting costs (issue 14), instead of the run above:
+  --overhead           builds the worker twice from this tree with the same flags, once with
+                       NOTES_METRICS_OFF (no counting), serves each from its own pool behind its
+                       own server of the stack's nginx, and measures in one run: (1) wrk in
+                       alternating rounds (on-off, off-on, ...): per round and scenario the ratio
+                       of requests per second with counting / without, and of the workers' CPU
+                       per request; the median over the rounds with its spread; (2) callgrind:
+                       instructions per request of each build, (Ir(N2) - Ir(N1)) / (N2 - N1), the
+                       worker alone under valgrind (not changed by the machine's load). Scenarios
+                       ping and get (--scenarios ping,get), --conns default 32, --duration default 3.
+                       Writes <stamp>-overhead.md and .json.
+  --baseline REV       --overhead against the worker of commit REV (git archive, autoreconf,
+                       the same flags) instead of this tree without counting: what the request
+                       path costs now against then (e.g. main before issue 14)
+  --rounds N           rounds of --overhead (default 8)
+  --callgrind-requests N1,N2   requests per callgrind run (default 200,1200)
+  --no-callgrind       only the wrk rounds
 """
 
 
@@ -81,10 +102,15 @@ def parse_args():
     p.add_argument("--database-url")
     p.add_argument("--peer", action="append", default=[])
     p.add_argument("--peer-db", action="append", default=[])
-    p.add_argument("--duration", type=float, default=5)
-    p.add_argument("--conns", default="1,32,256")
+    p.add_argument("--duration", type=float)
+    p.add_argument("--conns")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--scenarios", default=",".join(ALL_SCENARIOS))
+    p.add_argument("--scenarios")
+    p.add_argument("--overhead", action="store_true")
+    p.add_argument("--rounds", type=int, default=8)
+    p.add_argument("--baseline")
+    p.add_argument("--callgrind-requests", default="200,1200")
+    p.add_argument("--no-callgrind", dest="callgrind", action="store_false")
     p.add_argument("--no-ceilings", action="store_true")
     p.add_argument("--no-pgbench", action="store_true")
     p.add_argument("--big", type=int, default=10000)
@@ -103,13 +129,31 @@ def parse_args():
     if a.help:
         print(USAGE.strip())
         sys.exit(0)
+    known = list(OVERHEAD_SCENARIOS) if a.overhead else ALL_SCENARIOS
+    if a.duration is None:
+        a.duration = 3 if a.overhead else 5
+    a.conns = a.conns or ("32" if a.overhead else "1,32,256")
+    a.scenarios = a.scenarios or ",".join(known)
     if a.smoke:
         a.duration, a.conns, a.big, a.huge = 1, "1,4", 300, 2000
+        a.rounds, a.callgrind_requests = 2, "20,60"
     a.conns = [int(x) for x in a.conns.split(",") if x]
     a.scenarios = [s for s in a.scenarios.split(",") if s]
     for s in a.scenarios:
-        if s not in ALL_SCENARIOS:
-            p.error("unknown scenario %s (known: %s)" % (s, ",".join(ALL_SCENARIOS)))
+        if s not in known:
+            p.error("unknown scenario %s (known: %s)" % (s, ",".join(known)))
+    try:
+        a.callgrind_requests = [int(x) for x in a.callgrind_requests.split(",")]
+    except ValueError:
+        a.callgrind_requests = []
+    if len(a.callgrind_requests) != 2 or not 0 < a.callgrind_requests[0] < a.callgrind_requests[1]:
+        p.error("--callgrind-requests wants N1,N2 with 0 < N1 < N2")
+    if a.overhead and (a.url or a.peer):
+        p.error("--overhead builds and runs this tree: not with --url or --peer")
+    if a.baseline and not a.overhead:
+        p.error("--baseline is an option of --overhead")
+    if a.rounds < 1:
+        p.error("--rounds wants at least 1")
     return a
 
 
@@ -130,6 +174,9 @@ def main():
     stack = ceiling_nginx = auth_stack = None
     result = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "label": args.label,
               "machine": machine_info(), "rows": {}, "ceilings": {}, "peers": []}
+    if args.overhead:
+        overhead_main(args, runner, workdir, out_dir, stamp, result)
+        return
     try:
         if args.url:
             ours = Target("ours", args.url, args.database_url)
@@ -229,3 +276,26 @@ def main():
         if bad:
             die("smoke: %d measurements had errors or no requests: %s" % (
                 len(bad), ", ".join("%s %s c=%d" % (r["target"], r["scenario"], r["conns"]) for r in bad)))
+
+
+def overhead_main(args, runner, workdir, out_dir, stamp, head):
+    """scripts/bench --overhead: counting's cost (bench/notesbench/overhead.py)."""
+    stack = Stack(args)
+    started = time.time()
+    try:
+        stack.up()
+        result = run_overhead(args, stack, runner, workdir)
+    finally:
+        stack.down()
+        shutil.rmtree(workdir, ignore_errors=True)
+    result.update(started=head["started"], label=args.label, machine=machine_info(),
+                  seconds=round(time.time() - started))
+    result["machine"]["busy_processes_at_end"] = busy_processes()
+    base = os.path.join(out_dir, stamp + "-overhead" + ("-smoke" if args.smoke else ""))
+    print(write_overhead(result, base))
+    say("results: %s.md, %s.json (%d s)" % (base, base, result["seconds"]))
+    want = ["%s@%d" % (s, c) for s in args.scenarios for c in args.conns]
+    if args.smoke and ([w for w in want if w not in result["wrk"]] or
+                       (args.callgrind and sorted(result.get("callgrind", {})) != sorted(args.scenarios))):
+        die("smoke: the overhead results miss a scenario (wrk %s, callgrind %s)" % (
+            sorted(result["wrk"]), sorted(result.get("callgrind", {}))))

@@ -136,6 +136,23 @@ class Stack:
             die("nginx did not take the bench configuration (see %s/log/nginx-error.log)" % self.dir)
         time.sleep(0.5)
 
+    def overhead_conf(self, servers):
+        """The stack's nginx.conf with a server per build of scripts/bench --overhead
+        (name -> (port, socket)), the tuning options applied to all; reloaded."""
+        from .overhead import with_servers
+        if not os.path.exists(self.conf_orig):
+            shutil.copy(self.conf, self.conf_orig)
+        with open(self.conf_orig) as f:
+            text = apply_tuning(with_servers(f.read(), servers), self.args)
+        with open(self.conf, "w") as f:
+            f.write(text)
+        self.nginx("-t", "-q")
+        self.nginx("-s", "reload")
+        for port, _ in servers.values():
+            if not wait_http("http://127.0.0.1:%d/ping" % port):
+                die("nginx did not take the overhead configuration (see %s/log/nginx-error.log)" % self.dir)
+        time.sleep(0.5)
+
     def restore_conf(self):
         if os.path.exists(self.conf_orig):
             shutil.copy(self.conf_orig, self.conf)

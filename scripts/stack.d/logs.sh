@@ -15,7 +15,7 @@ cmd_logs() {
 		say "nginx: logs reopened"
 	fi
 	if pid_alive "$RUN_DIR/pool.pid"; then
-		# As root the workers run as nobody, who cannot create files in the log directory: the
+		# As root the workers run as notes, who cannot create files in the log directory: the
 		# new file is made here, for them (logrotate's `create` would do the same).
 		if [ ! -e "$LOG_DIR/worker.log" ]; then
 			touch "$LOG_DIR/worker.log"

@@ -200,8 +200,10 @@ def requests_of(s, route, status, method="GET"):
 s0, problems = scrape()
 check(s0 is not None and not problems, "/metrics is Prometheus text (%r)" % problems[:3])
 N_PING, N_MISS = 240, 30
+count_id = "count-%s-" % uuid.uuid4().hex[:8]
 with concurrent.futures.ThreadPoolExecutor(12) as pool:
-    got = list(pool.map(lambda i: get("/ping" if i < N_PING else "/notes/999999/").status, range(N_PING + N_MISS)))
+    got = list(pool.map(lambda i: get("/ping" if i < N_PING else "/notes/999999/",
+                                      {"X-Request-ID": "%s%d" % (count_id, i)}).status, range(N_PING + N_MISS)))
 check(got.count(200) == N_PING and got.count(404) == N_MISS, "sent %d GET /ping and %d GET of a missing note (statuses %r)" % (N_PING, N_MISS, sorted(set(got))))
 s1, problems = scrape()
 check(not problems, "second scrape is Prometheus text too")
@@ -209,6 +211,13 @@ d_ping = requests_of(s1, "/ping", "200") - requests_of(s0, "/ping", "200")
 d_miss = requests_of(s1, "/notes/{id}/", "404") - requests_of(s0, "/notes/{id}/", "404")
 check(d_ping == N_PING, "notes_requests_total /ping 200 grew by %d (sent %d): the pool's total" % (d_ping, N_PING))
 check(d_miss == N_MISS, "notes_requests_total /notes/{id}/ 404 grew by %d (sent %d)" % (d_miss, N_MISS))
+served = {}
+for l in json_lines("worker.log"):
+    if (l.get("request_id") or "").startswith(count_id) and l.get("event") == "request":
+        served[l.get("pid")] = served.get(l.get("pid"), 0) + 1
+check(len(served) >= 2 and sum(served.values()) == N_PING + N_MISS,
+      "they were served by %d workers (%r): the counters are the pool's sum, not one worker's"
+      % (len(served), sorted(served.values())))
 count = ("notes_request_duration_seconds_count", frozenset())
 inf = ("notes_request_duration_seconds_bucket", frozenset({("le", "+Inf")}))
 check(s1[count] - s0[count] == N_PING + N_MISS + 1,
