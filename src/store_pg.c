@@ -18,17 +18,25 @@
  * While the database is unhealthy, a connection attempt (a probe) starts at most every
  * PROBE_INTERVAL_MS; it lives the call deadline, at least PROBE_TIMEOUT_MS (probe_timeout:
  * a connection costs the server a fork and SCRAM, 0.3 s on a loaded machine), and is carried
- * on by the requests that come meanwhile, each waiting for it at most PROBE_WAIT_MS before
- * answering 503: no request waits behind a long attempt. Its life counts only the time
- * requests spend on it: between two requests the server's answer waits in the socket, so a
- * worker that gets a request every few seconds still gets through the handshake's round trips
- * (before, an attempt expired between two such requests and the next one began a new one: a
- * worker with little traffic never reconnected). GET /ready waits for it at most READY_WAIT_MS,
- * so a health check (docker-compose.yml: every 5 s, 3 s to answer) sees a database that is back.
+ * on by the requests that come meanwhile. Each waits for it while the server answers it
+ * (within the call's deadline), and answers 503 once the server has been silent for
+ * PROBE_WAIT_MS: no request waits behind a probe of a frozen server, and the first request
+ * after the database is back gets through.
+ *
+ * While it is healthy (or not known yet: at start-up, after a lost connection), a request
+ * waits for an attempt as long as the server keeps answering it, within the call's deadline;
+ * a server that says nothing for SILENCE_MS (frozen, partitioned, its postmaster stuck, a
+ * prepare behind a lock) makes the database unhealthy at once: the attempt lives on as a
+ * probe. A healthy server answers each step of an attempt in milliseconds (the slow part,
+ * SCRAM's key derivation, is the client's own). So one request, even on a worker with little
+ * traffic, gets through the handshake's round trips while the server answers them. GET /ready
+ * waits for a connection at most READY_WAIT_MS, so a health check (docker-compose.yml: every
+ * 5 s, 3 s to answer) sees a database that is back.
  */
 #define PROBE_INTERVAL_MS 250
 #define PROBE_TIMEOUT_MS 5000
-#define PROBE_WAIT_MS 50
+#define PROBE_WAIT_MS 250 /* a fork on a loaded machine took over 100 ms */
+#define SILENCE_MS 1000
 #define READY_WAIT_MS 1000
 /* Our defaults for TCP connections; the user's DATABASE_URL wins where it sets one. */
 #define KEEPALIVES_IDLE_S "10"
@@ -235,13 +243,13 @@ struct store_pg {
     int setup_done;                    /* STAGE_SETUP: how many of its commands have answered */
     long long attempt_deadline;        /* when the attempt in progress is given up */
     long long attempt_ms;              /* its length, for the log */
-    long long attempt_idle_ms;         /* since when no request has waited on it; 0: one does */
-    bool unhealthy;                    /* the last call or attempt failed: probe with short waits */
-    long long next_attempt_ms;         /* while disconnected: no connection attempt before this */
-    char last_problem[256];            /* the last logged problem, so an outage is logged once */
-    bool connected_once;               /* a later connection counts as a reconnect (metrics) */
-    long ready_cache_ms;               /* GET /ready answers from the last probe for this long */
-    long long ready_at_ms;             /* when the last probe ran; 0: never */
+    long long heard_ms;        /* since when the attempt waits for the server (its own work done) */
+    bool unhealthy;            /* the last call or attempt failed: probe with short waits */
+    long long next_attempt_ms; /* while disconnected: no connection attempt before this */
+    char last_problem[256];    /* the last logged problem, so an outage is logged once */
+    bool connected_once;       /* a later connection counts as a reconnect (metrics) */
+    long ready_cache_ms;       /* GET /ready answers from the last probe for this long */
+    long long ready_at_ms;     /* when the last probe ran; 0: never */
     bool ready_ok;
     char ready_why[256];
 };
@@ -323,11 +331,13 @@ wait_socket(PGconn *conn, short events, long long deadline)
 
         if (pfd.fd < 0)
             return WAIT_BROKEN;
-        if (left <= 0)
-            return WAIT_TIMEOUT;
-        int n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+        /* Past the deadline the socket is still looked at once: an answer that came while
+           the worker was busy elsewhere (between requests) is an answer in time. */
+        int n = poll(&pfd, 1, left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left);
         if (n > 0)
             return WAIT_READY; /* POLLERR and POLLHUP too: libpq then says what happened */
+        if (n == 0 && left <= 0)
+            return WAIT_TIMEOUT;
         if (n < 0 && errno != EINTR)
             return WAIT_BROKEN;
     }
@@ -496,6 +506,25 @@ send_setup(struct store_pg *pg)
 enum attempt { ATTEMPT_READY, ATTEMPT_PENDING, ATTEMPT_FAILED };
 
 /*
+ * Waits for the attempt's socket (events; 0: the next result of the setup) until until, or
+ * until the server has been silent since heard_ms for SILENCE_MS (PROBE_WAIT_MS while the
+ * database is unhealthy). The client's own work (SCRAM's key derivation takes seconds under
+ * valgrind) is not the server's silence: heard_ms is set again after each step of ours.
+ */
+static enum wait
+attempt_wait(struct store_pg *pg, short events, long long until)
+{
+    long long silent_until = pg->heard_ms + (pg->unhealthy ? PROBE_WAIT_MS : SILENCE_MS);
+    if (until > silent_until)
+        until = silent_until;
+    enum wait wait =
+        events != 0 ? wait_socket(pg->conn, events, until) : await_result(pg->conn, until);
+    if (wait == WAIT_READY)
+        pg->heard_ms = now_ms();
+    return wait;
+}
+
+/*
  * Advances the attempt in progress as far as it gets before until (now_ms): PENDING when it
  * had to wait longer, FAILED (logged) when the server refused or broke the connection.
  */
@@ -514,19 +543,20 @@ advance_attempt(struct store_pg *pg, long long until)
                     break;
                 pg->stage = STAGE_SETUP;
                 pg->setup_done = 0;
+                pg->heard_ms = now_ms();
                 continue;
             }
             if (pg->polling == PGRES_POLLING_FAILED)
                 break;
-            wait = wait_socket(pg->conn, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT,
-                               until);
+            wait = attempt_wait(pg, pg->polling == PGRES_POLLING_READING ? POLLIN : POLLOUT, until);
             if (wait == WAIT_TIMEOUT)
                 return ATTEMPT_PENDING;
             pg->polling = PQconnectPoll(pg->conn);
+            pg->heard_ms = now_ms();
             continue;
         }
         /* STAGE_SETUP: each command's answer and its end (NULL), then the pipeline's sync. */
-        wait = await_result(pg->conn, until);
+        wait = attempt_wait(pg, 0, until);
         if (wait == WAIT_TIMEOUT)
             return ATTEMPT_PENDING;
         if (wait == WAIT_BROKEN)
@@ -594,8 +624,8 @@ start_attempt(struct store_pg *pg, long long length_ms)
     disconnect(pg);
     pg->attempt_ms = length_ms;
     pg->attempt_deadline = now_ms() + length_ms;
-    pg->attempt_idle_ms = 0;
     pg->conn = start_connection(pg);
+    pg->heard_ms = now_ms();
     pg->stage = STAGE_CONNECTING;
     pg->polling = pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_BAD ? PGRES_POLLING_WRITING
                                                                            : PGRES_POLLING_FAILED;
@@ -604,18 +634,14 @@ start_attempt(struct store_pg *pg, long long length_ms)
 /*
  * Advances the attempt in progress, waiting at most until wait_until (now_ms); true once the
  * connection is ready. An attempt that failed or outlived its deadline is dropped and the
- * database is taken as unhealthy: requests answer 503 at once until the next probe.
+ * database is taken as unhealthy: requests answer 503 at once until the next probe. One whose
+ * server fell silent (SILENCE_MS) makes it unhealthy too, but lives on as the probe.
  */
 static bool
 continue_attempt(struct store_pg *pg, long long wait_until)
 {
     char why[200];
 
-    if (pg->attempt_idle_ms != 0) { /* the time nobody waited on it does not count */
-        long long idle = now_ms() - pg->attempt_idle_ms;
-        pg->attempt_deadline += idle;
-        pg->attempt_idle_ms = 0;
-    }
     if (wait_until > pg->attempt_deadline)
         wait_until = pg->attempt_deadline;
     enum attempt attempt = advance_attempt(pg, wait_until);
@@ -629,9 +655,18 @@ continue_attempt(struct store_pg *pg, long long wait_until)
         pg->unhealthy = false;
         return true;
     }
-    if (attempt == ATTEMPT_PENDING && now_ms() < pg->attempt_deadline) {
-        pg->attempt_idle_ms = now_ms();
-        return false; /* still under way: the next request carries it on */
+    long long now = now_ms();
+    if (attempt == ATTEMPT_PENDING && now < pg->attempt_deadline) {
+        /* Still under way: the next request carries it on. */
+        if (!pg->unhealthy && now >= pg->heard_ms + SILENCE_MS) {
+            snprintf(why, sizeof(why), "no answer within %d ms", SILENCE_MS);
+            report(pg, "cannot connect to the database", why);
+            pg->unhealthy = true;
+        } else if (!pg->unhealthy) {
+            report(pg, "cannot connect to the database",
+                   "the handshake outlived the call's deadline (NOTES_DB_TIMEOUT_MS)");
+        }
+        return false;
     }
     if (attempt == ATTEMPT_PENDING)
         report(pg, "cannot connect to the database",
@@ -640,10 +675,15 @@ continue_attempt(struct store_pg *pg, long long wait_until)
     return false;
 }
 
+/*
+ * At start-up, before the first accept: a healthy database is connected to before any request
+ * comes; a silent one is known as unhealthy after SILENCE_MS, so the first requests answer 503
+ * at once instead of each worker's first one waiting a deadline.
+ */
 bool
 store_pg_connect(struct store_pg *pg)
 {
-    start_attempt(pg, pg->db_timeout_ms > PROBE_TIMEOUT_MS ? pg->db_timeout_ms : PROBE_TIMEOUT_MS);
+    start_attempt(pg, pg->probe_timeout_ms);
     return continue_attempt(pg, pg->attempt_deadline);
 }
 
@@ -663,13 +703,14 @@ idle_connection_alive(PGconn *conn)
 
 /*
  * A usable connection, or false soon (fail fast). A connection found lost (a restart,
- * pg_terminate_backend) is replaced at once, waiting for the new one. While the database is
- * unhealthy (a deadline passed, an attempt failed), an attempt starts at most every
- * PROBE_INTERVAL_MS and each request waits for it at most PROBE_WAIT_MS: the others answer
- * 503 without waiting.
+ * pg_terminate_backend) is replaced at once, waiting for the new one until deadline (the
+ * call's) while the server answers it. While the database is unhealthy (a deadline passed, an
+ * attempt failed, the server fell silent), an attempt starts at most every PROBE_INTERVAL_MS
+ * and a request waits for it only while the server answers (PROBE_WAIT_MS of silence): the
+ * others answer 503 without waiting.
  */
 static bool
-ensure_connected(struct store_pg *pg, long probe_wait_ms)
+ensure_connected(struct store_pg *pg, long long deadline)
 {
     if (pg->stage == STAGE_READY && idle_connection_alive(pg->conn))
         return true;
@@ -683,7 +724,7 @@ ensure_connected(struct store_pg *pg, long probe_wait_ms)
             return false;
         start_attempt(pg, pg->probe_timeout_ms);
     }
-    return continue_attempt(pg, pg->unhealthy ? now + probe_wait_ms : pg->attempt_deadline);
+    return continue_attempt(pg, deadline);
 }
 
 enum run { RUN_OK, RUN_ERROR, RUN_UNAVAILABLE };
@@ -721,14 +762,15 @@ query_label(const struct query *q)
 static enum run
 run_query_untimed(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
 {
+    long long deadline = now_ms() + pg->db_timeout_ms; /* the whole call's, connecting included */
+
     *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         enum wait wait = WAIT_BROKEN;
         PGresult *res = NULL;
 
-        if (!ensure_connected(pg, PROBE_WAIT_MS))
+        if (!ensure_connected(pg, deadline))
             return RUN_UNAVAILABLE;
-        long long deadline = now_ms() + pg->db_timeout_ms;
         int sent =
             q->name != NULL
                 ? PQsendQueryPrepared(pg->conn, q->name, q->nparams, q->params, NULL, NULL, 0)
@@ -800,14 +842,21 @@ copy_text(char *dst, size_t size, const PGresult *res, int row, int column)
     dst[len] = '\0';
 }
 
-/* Copies one result row (id, title, description, version) into a note. */
+/* Copies (id, title, description, version) from column first of a result row into a note. */
+static void
+copy_note_from(const PGresult *res, int row, int first, struct note *out)
+{
+    out->id = (int32_t)strtol(PQgetvalue(res, row, first), NULL, 10);
+    copy_text(out->title, sizeof(out->title), res, row, first + 1);
+    copy_text(out->description, sizeof(out->description), res, row, first + 2);
+    out->version = strtoll(PQgetvalue(res, row, first + 3), NULL, 10);
+}
+
+/* A note row (id, title, description, version) into a note. */
 static void
 copy_note(const PGresult *res, int row, struct note *out)
 {
-    out->id = (int32_t)strtol(PQgetvalue(res, row, 0), NULL, 10);
-    copy_text(out->title, sizeof(out->title), res, row, 1);
-    copy_text(out->description, sizeof(out->description), res, row, 2);
-    out->version = strtoll(PQgetvalue(res, row, 3), NULL, 10);
+    copy_note_from(res, row, 0, out);
 }
 
 /* Runs a prepared statement that returns at most one note. */
@@ -933,7 +982,7 @@ stream_rows(struct store_pg *pg, const struct query *q, store_row_fn on_row, voi
 {
     enum store_result result = STORE_OK;
 
-    if (!ensure_connected(pg, PROBE_WAIT_MS))
+    if (!ensure_connected(pg, now_ms() + pg->db_timeout_ms))
         return STORE_UNAVAILABLE;
     int sent =
         q->name != NULL
@@ -1097,10 +1146,7 @@ pg_owned_count(void *impl, const struct token_hash *token, const struct list_que
 static void
 copy_owned_note(const PGresult *res, int row, struct note *out)
 {
-    out->id = (int32_t)strtol(PQgetvalue(res, row, 1), NULL, 10);
-    copy_text(out->title, sizeof(out->title), res, row, 2);
-    copy_text(out->description, sizeof(out->description), res, row, 3);
-    out->version = strtoll(PQgetvalue(res, row, 4), NULL, 10);
+    copy_note_from(res, row, 1, out);
 }
 
 /*
@@ -1295,15 +1341,15 @@ pg_token_revoke(void *impl, const struct token_hash *token)
     return result;
 }
 
-/* The schema's version over the worker's own connection, with the probes' short deadline. */
+/* The schema's version over the worker's own connection, answered before deadline. */
 static bool
-probe_schema(struct store_pg *pg)
+probe_schema(struct store_pg *pg, long long deadline)
 {
     enum wait wait = WAIT_BROKEN;
     PGresult *res = NULL;
 
     if (PQsendQuery(pg->conn, "SELECT max(version) FROM schema_migrations"))
-        res = collect_result(pg->conn, now_ms() + PROBE_TIMEOUT_MS, &wait);
+        res = collect_result(pg->conn, deadline, &wait);
     if (res == NULL) {
         call_failed(pg, "ready", wait);
         return false;
@@ -1325,7 +1371,8 @@ pg_ready(void *impl, char *why, size_t why_size)
     long long now = now_ms();
 
     if (pg->ready_at_ms == 0 || now - pg->ready_at_ms >= pg->ready_cache_ms) {
-        pg->ready_ok = ensure_connected(pg, READY_WAIT_MS) && probe_schema(pg);
+        pg->ready_ok = ensure_connected(pg, now + READY_WAIT_MS) &&
+                       probe_schema(pg, now_ms() + PROBE_TIMEOUT_MS);
         snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
                  pg->ready_ok                  ? ""
                  : pg->last_problem[0] != '\0' ? pg->last_problem
@@ -1428,8 +1475,9 @@ host_count(const char *conninfo)
  * target_session_attrs=read-write) libpq tries them one after another within one attempt, and
  * a host that vanished (no RST ever comes) holds the attempt until TCP gives up on it
  * (tcp_user_timeout, our default the call deadline); an attempt given up before that would
- * never get past the first host to a standby promoted behind it. Requests wait for a probe at
- * most PROBE_WAIT_MS each, so a longer one costs them nothing.
+ * never get past the first host to a standby promoted behind it. Requests wait for a probe
+ * only while the server answers it (PROBE_WAIT_MS of silence), so a longer one costs them
+ * nothing.
  */
 static long
 probe_timeout(const char *conninfo, long db_timeout_ms)

@@ -137,7 +137,7 @@ expect "every image starts FROM the Debian base ($froms)" \
 wait_healthy() { # SERVICE SECONDS
 	local id state deadline=$((SECONDS + $2))
 	while [ $SECONDS -lt $deadline ]; do
-		id=$(dc ps -q "$1" 2>/dev/null)
+		id=$(cid "$1" 2>/dev/null)
 		if [ -n "$id" ]; then
 			state=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id" 2>/dev/null)
 			[ "$state" = healthy ] && return 0
@@ -146,7 +146,13 @@ wait_healthy() { # SERVICE SECONDS
 	done
 	return 1
 }
-cid() { dc ps -q "$1"; }
+# The container of a service: what `docker-compose ps -q` says, through the docker client (the
+# checks ask often, and docker-compose, a Python program, takes a second to start on a loaded
+# machine).
+cid() {
+	docker ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" \
+		--filter "label=com.docker.compose.service=$1" --filter label=com.docker.compose.oneoff=False | head -n 1
+}
 ip_of() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(cid "$1")"; }
 show_logs() { dc logs --no-color --tail=30 "$@" 2>&1 | sed 's/^/# /'; }
 # health_log SERVICE: the last health checks' outputs (what a failed wait_healthy saw).
@@ -169,7 +175,7 @@ expect "the stack comes up from nothing: nginx healthy after $t_up s" test $up =
 for s in db app nginx; do
 	expect "$s is healthy" wait_healthy "$s" 1
 done
-mrc=$(docker inspect -f '{{.State.ExitCode}}' "$(dc ps -aq migrate)")
+mrc=$(docker inspect -f '{{.State.ExitCode}}' "$(cid migrate)")
 expect "migrate ran once and exited 0 ($mrc)" test "$mrc" = 0
 dc logs --no-color migrate >"$work/migrate.log" 2>&1
 expect "migrate applied the migrations as notes_owner" grep -q 'migrate: applied 001' "$work/migrate.log"
@@ -282,6 +288,14 @@ acked_missing() { # LOADFILE
 	PY
 }
 summary_of() { tail -n 1 "$1"; }
+# load_started FILE: wait (at most 30 s) until the load has opened its output, i.e. it runs and
+# a SIGTERM makes it print its summary (on a loaded machine Python may take seconds to start;
+# once a stop took 2 s and ended before the load had begun).
+load_started() {
+	local i
+	for i in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
 field() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2], {}, d))' "$1" "$2"; }
 
 phase "down and up keep the notes"
@@ -296,6 +310,7 @@ expect "after down and up, note $kept is still there" grep -q '"kept across down
 phase "docker-compose restart db under a write load"
 python3 "$here/load.py" --url "$BASE_URL" --out "$work/load-db.jsonl" --threads 4 --mix write >"$work/load-db.sum" 2>&1 &
 lp=$!
+load_started "$work/load-db.jsonl"
 sleep 3
 t0=$SECONDS
 dc restart -t 10 db >/dev/null 2>&1
@@ -377,6 +392,7 @@ stop_in_flight() { # SERVICE N_REQUESTS
 	done
 	python3 "$here/load.py" --url "$load_url" --out "$work/load-$svc.jsonl" --threads 4 --mix write >"$work/load-$svc.sum" 2>&1 &
 	lp=$!
+	load_started "$work/load-$svc.jsonl"
 	# Stop once they all wait on the lock inside the workers (at most 3 s): their INSERTs, not
 	# the health checks' SELECTs, which wait there too.
 	for i in $(seq 30); do

@@ -3,6 +3,7 @@
 # Each drill runs under tests/e2e/with-stack (a throwaway stack: nginx, worker pool, Postgres
 # in $STACK_DIR/pg) and is bounded in time.
 import glob
+import grp
 import json
 import os
 import pwd
@@ -101,6 +102,55 @@ def pg_thaw(pids):
             os.kill(pid, signal.SIGCONT)
         except ProcessLookupError:
             pass
+
+
+def _gone(pid):
+    """Whether process pid has ended (reaped here when it is a pool this drill started)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def restart_pool(between=None, env=None):
+    """Stops the stack's worker pool (SIGTERM to multiwatch) and starts a fresh one the way
+    scripts/stack does: spawn-fcgi + multiwatch on the same socket, with the same socket owner
+    and mode, the same workers' user, binary and environment (env: settings changed in it).
+    between() runs while no pool runs. Returns the fresh workers' pids (a failed check if they
+    do not all start)."""
+    stack_dir = os.environ["STACK_DIR"]
+    sock = os.path.join(stack_dir, "run", "fcgi.sock")
+    workers = e2e.worker_pids()
+    st = os.stat(sock)
+    with open("/proc/%d/status" % workers[0]) as f:
+        uid = [int(line.split()[1]) for line in f if line.startswith("Uid:")][0]
+    worker_bin = os.readlink("/proc/%d/exe" % workers[0])
+    with open("/proc/%d/environ" % workers[0], "rb") as f:
+        env = dict([item.decode().split("=", 1) for item in f.read().split(b"\0") if b"=" in item], **(env or {}))
+    pool_pid = e2e.pool_pid()
+    os.kill(pool_pid, signal.SIGTERM)
+    check(e2e.wait_until(lambda: _gone(pool_pid), 15), "the old pool stopped")
+    if between is not None:
+        between()
+    args = ["spawn-fcgi", "-n", "-s", sock, "-M", "%o" % (st.st_mode & 0o777)]
+    if os.geteuid() == 0:
+        args += ["-U", pwd.getpwuid(st.st_uid).pw_name, "-G", grp.getgrgid(st.st_gid).gr_name,
+                 "-u", pwd.getpwuid(uid).pw_name, "-g", grp.getgrgid(pwd.getpwuid(uid).pw_gid).gr_name]
+    args += ["--", "/usr/bin/multiwatch", "-f", str(len(workers)), "--", worker_bin]
+    os.unlink(sock)
+    with open(hostile.log_path("pool.log"), "ab") as log:
+        pool = subprocess.Popen(args, cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                start_new_session=True)
+    with open(os.path.join(stack_dir, "run", "pool.pid"), "w") as f:
+        f.write("%d\n" % pool.pid)  # `scripts/stack down` stops this pool
+    check(e2e.wait_until(lambda: len(e2e.worker_pids()) == len(workers), 10),
+          "a fresh pool of %d workers started (%r)" % (len(workers), e2e.worker_pids()))
+    return e2e.worker_pids()
 
 
 def pg_running():

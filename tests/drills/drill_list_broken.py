@@ -38,8 +38,11 @@ for i in range(5):
     check(a.status == 201, "a note before the drill (%r)" % a)
     if a.status == 201:
         acked.append((a.json["id"], a.json["title"]))
+# The fill took over 30 s with the machine loaded (the search index is kept up by each row).
+t_fill = time.time()
 hostile.psql("INSERT INTO notes (title, description) SELECT 'title ' || i, 'description ' || i "
-             "FROM generate_series(1, %d) AS i" % ROWS)
+             "FROM generate_series(1, %d) AS i" % ROWS, timeout=600)
+print("# the fill of %d notes took %.1f s" % (ROWS, time.time() - t_fill))
 url = os.environ["BASE_URL"] + "/notes/"
 tmp = tempfile.mkdtemp()
 
@@ -138,9 +141,9 @@ locker.stdin.write("ROLLBACK;\n")
 locker.stdin.close()
 locker.wait(30)
 check(ans.status == 503 and drill.is_json_detail(ans.json), "a list failing before any byte is a JSON 503 (%r)" % ans)
-# The bound: a fresh connection's setup may wait behind the lock for the whole life of a
-# connection attempt (at least 5 s, src/store_pg.c) before the 1.5 s deadline of the list itself.
-check(t_503 < 9.0, "it comes once the attempt and the deadline are over, not never (%.2f s)" % t_503)
+# The bound: the call's deadline (1.5 s) covers a fresh connection too, whose setup (prepares)
+# waits behind the lock: a server silent for 1 s makes it a 503 (src/store_pg.c, SILENCE_MS).
+check(t_503 < 4.0, "it comes within the deadline, not after a connection attempt's life (%.2f s)" % t_503)
 
 # d. Nothing acknowledged was lost; the service is whole again.
 check(e2e.wait_until(lambda: e2e.request("GET", "/notes/%d/" % acked[0][0]).status == 200, timeout=5),

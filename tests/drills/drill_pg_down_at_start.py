@@ -8,11 +8,7 @@
 #   - once Postgres is started, the same workers (no restart) answer 200/201 within 2 s, and
 #     everything works: create, read, update, list, delete.
 # Bounded: about 10 s plus the stack's start.
-import grp
 import os
-import pwd
-import signal
-import subprocess
 import sys
 import time
 
@@ -22,41 +18,13 @@ from drill import check, e2e, hostile  # noqa: E402
 
 e2e.need_stack()
 drill.need_embedded_pg()
-STACK_DIR = os.environ["STACK_DIR"]
-sock = os.path.join(STACK_DIR, "run", "fcgi.sock")
 WORKERS = len(e2e.worker_pids())
-
-# How the stack runs the pool: socket owner and mode, the workers' user, the worker binary.
-st = os.stat(sock)
-worker_pid = e2e.worker_pids()[0]
-with open("/proc/%d/status" % worker_pid) as f:
-    uid = [int(line.split()[1]) for line in f if line.startswith("Uid:")][0]
-worker_bin = os.readlink("/proc/%d/exe" % worker_pid)
 
 a = e2e.request("POST", "/notes/", {"title": "before the outage", "description": "kept"})
 check(a.status == 201, "a note before the outage (%r)" % a)
 kept_id = a.json["id"] if a.json else 1
 
-drill.pg_stop()
-pool_pid = e2e.pool_pid()
-os.kill(pool_pid, signal.SIGTERM)
-check(e2e.wait_until(lambda: not os.path.exists("/proc/%d" % pool_pid), 15), "the old pool stopped")
-
-args = ["spawn-fcgi", "-n", "-s", sock, "-M", "%o" % (st.st_mode & 0o777)]
-if os.geteuid() == 0:
-    args += ["-U", pwd.getpwuid(st.st_uid).pw_name, "-G", grp.getgrgid(st.st_gid).gr_name,
-             "-u", pwd.getpwuid(uid).pw_name, "-g", grp.getgrgid(pwd.getpwuid(uid).pw_gid).gr_name]
-args += ["--", "/usr/bin/multiwatch", "-f", str(WORKERS), "--", worker_bin]
-os.unlink(sock)
-env = dict(os.environ, DATABASE_URL=drill.stack_env()["S_DATABASE_URL"])
-with open(hostile.log_path("pool.log"), "ab") as log:
-    pool = subprocess.Popen(args, cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                            start_new_session=True)
-with open(os.path.join(STACK_DIR, "run", "pool.pid"), "w") as f:
-    f.write("%d\n" % pool.pid)  # `scripts/stack down` stops this pool
-check(e2e.wait_until(lambda: len(e2e.worker_pids()) == WORKERS, 10),
-      "a fresh pool of %d workers started without Postgres (%r)" % (WORKERS, e2e.worker_pids()))
-fresh = e2e.worker_pids()
+fresh = drill.restart_pool(between=drill.pg_stop)  # every worker starts without a database
 
 ping = e2e.request("GET", "/ping")
 check(ping.status == 200 and ping.json == {"ping": "pong!"}, "GET /ping answers while Postgres is down (%r)" % ping)

@@ -140,9 +140,9 @@ def chunked(data, size=1000):
     return out + b"0\r\n\r\n"
 
 
-def psql(sql):
+def psql(sql, timeout=30):
     p = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", os.environ["DATABASE_URL"],
-                        "-c", sql], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
+                        "-c", sql], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError("psql failed: %s" % p.stderr.strip())
     return p.stdout.strip()

@@ -289,6 +289,9 @@ test_deadline_and_fail_fast(void)
     struct note out, in = make_note("title", "description");
 
     admin_exec("TRUNCATE notes RESTART IDENTITY");
+    /* Connected first, as a worker does before its first request: a call's 400 ms cover its
+       connection too, and under valgrind SCRAM alone takes longer. */
+    CU_ASSERT_TRUE_FATAL(store_pg_connect(pg));
     CU_ASSERT_EQUAL(s.ops->create(s.impl, &in, &out), STORE_OK);
     /* A third session holds the row (the admin's own view of pg_stat_activity would be frozen
        for the length of a transaction). */
@@ -374,51 +377,6 @@ test_list_stopped_early_cancels_the_query(void)
 }
 
 static void
-test_connection_string_options_are_kept(void)
-{
-    /* A user's own options (here a search_path) are merged with ours, not dropped. */
-    admin_exec("DROP SCHEMA IF EXISTS elsewhere CASCADE");
-    admin_exec("CREATE SCHEMA elsewhere");
-    admin_exec("CREATE TABLE elsewhere.notes (LIKE public.notes INCLUDING ALL)");
-    admin_exec(
-        "CREATE TABLE elsewhere.schema_migrations AS SELECT * FROM public.schema_migrations");
-    admin_exec("INSERT INTO elsewhere.notes (id, title, description) VALUES (7, 'elsewhere', 'x')");
-    struct store_pg *pg = store_pg_new("options='-c search_path=elsewhere,public'", 5000, 0);
-    struct store s = store_pg_store(pg);
-    struct collected c = {0, 0, true, 0};
-    struct note got;
-
-    CU_ASSERT_TRUE(store_pg_connect(pg));
-    CU_ASSERT_EQUAL(s.ops->get(s.impl, 7, &got), STORE_OK);
-    CU_ASSERT_STRING_EQUAL(got.title, "elsewhere");
-    struct list_query all = by_id(-1, 0);
-    CU_ASSERT_EQUAL(s.ops->list(s.impl, &all, collect, &c), STORE_OK);
-    CU_ASSERT_EQUAL(c.count, 1);
-    /* ... and ours still apply beside theirs. */
-    CU_ASSERT_EQUAL(admin_count("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                                "'notes-worker'"),
-                    1);
-    store_pg_free(pg);
-    admin_exec("DROP SCHEMA elsewhere CASCADE");
-}
-
-static void
-test_non_utf8_database_is_refused(void)
-{
-    admin_exec("DROP DATABASE IF EXISTS notes_latin1");
-    admin_exec("CREATE DATABASE notes_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' "
-               "TEMPLATE template0");
-    struct store_pg *pg = store_pg_new("dbname=notes_latin1", 5000, 0);
-    struct store s = store_pg_store(pg);
-    struct note out;
-
-    CU_ASSERT_FALSE(store_pg_connect(pg));
-    CU_ASSERT_EQUAL(s.ops->get(s.impl, 1, &out), STORE_UNAVAILABLE);
-    store_pg_free(pg);
-    admin_exec("DROP DATABASE notes_latin1");
-}
-
-static void
 test_statement_timeout(void)
 {
     struct store_pg *pg = store_pg_new("", 200, 0);
@@ -426,6 +384,7 @@ test_statement_timeout(void)
     struct note out, in = make_note("title", "description");
 
     admin_exec("TRUNCATE notes RESTART IDENTITY");
+    CU_ASSERT_TRUE_FATAL(store_pg_connect(pg)); /* as a worker does; the calls' 700 ms are theirs */
     CU_ASSERT_EQUAL(s.ops->create(s.impl, &in, &out), STORE_OK);
     /* Another session holds the row: the update waits, then gives up after 200 ms. */
     admin_exec("BEGIN");
@@ -680,8 +639,6 @@ main(void)
         {"deadline, fail fast, recovery", test_deadline_and_fail_fast},
         {"a frozen backend meets the deadline", test_frozen_backend},
         {"a list stopped early cancels its query", test_list_stopped_early_cancels_the_query},
-        {"the connection string's options are kept", test_connection_string_options_are_kept},
-        {"a database not in UTF8 is refused", test_non_utf8_database_is_refused},
         {"statement timeout", test_statement_timeout},
         {NULL, NULL},
     };

@@ -140,18 +140,7 @@ else
 	echo "not ok - no log line about the outage"; failures=$((failures + 1))
 fi
 
-# A database whose encoding is not UTF8 is refused, with a log line that names the problem.
-psql -qAtc "DROP DATABASE IF EXISTS notes_latin1" >/dev/null 2>&1
-psql -qAtc "CREATE DATABASE notes_latin1 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0" >/dev/null
-start latin1 DATABASE_URL=dbname=notes_latin1
-expect "503 on a LATIN1 database" "$(call "$tmp/latin1.sock" GET /notes/1/)" "503 Service Unavailable" \
-	'{"detail":"Database unavailable, try again shortly"}'
-if grep -qF 'database \"notes_latin1\" has encoding LATIN1; notes-worker needs a UTF8 database' "$tmp/latin1.log"; then
-	echo "ok - the LATIN1 database is refused with a clear log line"; passes=$((passes + 1))
-else
-	echo "not ok - no log line naming the encoding:"; cat "$tmp/latin1.log"; failures=$((failures + 1))
-fi
-psql -qAtc "DROP DATABASE notes_latin1" >/dev/null 2>&1 || true
+# (A LATIN1 database refused and a DATABASE_URL with its own options: tests/drills/drill_database_url.py.)
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
