@@ -105,12 +105,14 @@ respond_stored(struct response *resp, enum store_result result, int ok_status,
 }
 
 /*
- * Reads and validates a note body into *note. Returns 0 when it is acceptable, else the status
- * to answer with: 400, or 422 with errors added to detail. *decode_error tells a body that is
- * not JSON at all: FastAPI then reports that one error and nothing else.
+ * Reads and validates a note body into *note: both fields (POST, PUT), or with patch a merge
+ * patch (RFC 7396, PATCH: the fields it sets, the others left ""). Returns 0 when it is
+ * acceptable, else the status to answer with: 400, or 422 with errors added to detail.
+ * *decode_error tells a body that is not JSON at all: FastAPI then reports that one error and
+ * nothing else.
  */
 static int
-read_note_body(const struct request *req, struct note *note, struct json_object *detail,
+read_note_body(const struct request *req, bool patch, struct note *note, struct json_object *detail,
                bool *decode_error)
 {
     struct body_doc doc;
@@ -119,7 +121,8 @@ read_note_body(const struct request *req, struct note *note, struct json_object 
     *decode_error = false;
     switch (json_body_read(req, &doc, detail)) {
     case BODY_FIELDS:
-        if (!validate_note_fields(doc.title, doc.description, note, detail))
+        if (!(patch ? validate_note_patch : validate_note_fields)(doc.title, doc.description, note,
+                                                                  detail))
             status = 422;
         break;
     case BODY_DECODE:
@@ -158,7 +161,7 @@ handle_create(const struct request *req, const struct route_match *match, struct
     struct json_object *detail = json_object_new_array();
     struct note in = {0}, out = {0};
     bool decode_error;
-    int status = read_note_body(req, &in, detail, &decode_error);
+    int status = read_note_body(req, false, &in, detail, &decode_error);
 
     (void)match;
     if (status == 422) {
@@ -235,41 +238,6 @@ handle_read(const struct request *req, const struct route_match *match, struct r
 }
 
 /*
- * Reads a merge patch (RFC 7396) into *patch: the fields it sets, the others left "". As
- * read_note_body: 0, 400, or 422 with the errors in detail.
- */
-static int
-read_patch_body(const struct request *req, struct note *patch, struct json_object *detail,
-                bool *decode_error)
-{
-    struct body_doc doc;
-    int status = 0;
-
-    *decode_error = false;
-    switch (json_body_read(req, &doc, detail)) {
-    case BODY_FIELDS:
-        if (!validate_note_patch(doc.title, doc.description, patch, detail))
-            status = 422;
-        break;
-    case BODY_DECODE:
-        *decode_error = true;
-        status = 422;
-        break;
-    case BODY_INVALID:
-        status = 422;
-        break;
-    case BODY_UNPARSABLE:
-        status = 400;
-        break;
-    case BODY_NO_MEMORY:
-        status = 503;
-        break;
-    }
-    json_body_free(&doc);
-    return status;
-}
-
-/*
  * PUT and PATCH /notes/{id}/: the id and the body checked (all errors in one answer, as
  * FastAPI does), then one conditional store call with If-Match's versions.
  */
@@ -285,8 +253,7 @@ answer_write(const struct request *req, const struct route_match *match, struct 
 
     /* FastAPI reports the path's errors, then the body's, all in one answer. */
     enum id_check id_check = validate_id(match->id, match->id_len, &id, detail);
-    int status = patch ? read_patch_body(req, &in, body_detail, &decode_error)
-                       : read_note_body(req, &in, body_detail, &decode_error);
+    int status = read_note_body(req, patch, &in, body_detail, &decode_error);
     for (size_t i = 0; i < json_object_array_length(body_detail); i++)
         json_object_array_add(detail, json_object_get(json_object_array_get_idx(body_detail, i)));
 
