@@ -139,6 +139,18 @@ def all_ready():
 
 
 check(e2e.wait_until(all_ready, 30, 0.5), "every worker ready again within 30 s")
+
+
+def all_serve():
+    """Every worker reads the database again: 24 reads at a time (so each of the 3 workers takes
+    some) all answer 200. /ready in a row may all go to one worker; a worker that saw the outage
+    and no request since could still be reconnecting, and the counts and locks below need
+    every worker on a live connection."""
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        return all(st == 200 for st in pool.map(lambda _: get("/notes/?limit=1").status, range(24)))
+
+
+check(e2e.wait_until(all_serve, 30, 0.5), "every worker reads the database again within 30 s")
 check(compose_health("nginx") == 0, "compose's nginx health check passes again")
 
 time.sleep(1.5)  # nginx writes its access log at least once a second
@@ -319,8 +331,10 @@ def worker_line(rid):
     return lines[0] if lines else None
 
 
-# a. A streamed list that waits LOCK_S for the table: that wait is database time.
+# a. A streamed list that waits LOCK_S for the table: that wait is database time. Every worker
+#    on a live connection first (one that connected under the lock would wait in its prepares).
 LOCK_S = 0.8
+check(e2e.wait_until(all_serve, 30, 0.5), "every worker reads the database before the lock")
 locker = subprocess.Popen(["psql", "-X", "-q", "-At", "-d", os.environ["DATABASE_URL"]], stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 locker.stdin.write("BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n")
