@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "metrics.h"
+#include "monotonic.h"
 #include "router.h"
 #include "store_pg.h"
 #include "token.h"
@@ -17,16 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/select.h>
-#include <time.h>
-
-static long long
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 on_sighup(int sig)
@@ -173,7 +164,7 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
             continue; /* another worker took the connection first */
         if (accepted < 0)
             break;
-        long long start = now_us();
+        long long start = monotonic_us();
         metrics_busy(true);
         if (!fcgi_read_request(&fr, cfg->max_body, &req, &body)) {
             fcgi_abort(&fr); /* the body ended early: an aborted request, nothing is done */
@@ -184,7 +175,7 @@ serve(const struct config *cfg, struct store *store, const sigset_t *stop_signal
             response_init(&resp, fcgi_write, &fr);
             handle_request(&req, &resp, store);
             bool whole = response_finish(&resp);
-            long long took = now_us() - start;
+            long long took = monotonic_us() - start;
             metrics_request(resp.route, resp.status, took);
             if (resp.status >= 500)
                 log_event(LOG_WARN, "answered with an error", response_reason(resp.status));

@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "monotonic.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 /*
@@ -254,25 +254,7 @@ struct store_pg {
     char ready_why[256];
 };
 
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Logs a problem to stderr (nginx's and spawn-fcgi's log) unless it is the one logged last. */
-static long long
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 report(struct store_pg *pg, const char *what, const char *why)
 {
@@ -315,19 +297,19 @@ static void
 mark_unhealthy(struct store_pg *pg)
 {
     disconnect(pg);
-    pg->next_attempt_ms = now_ms() + PROBE_INTERVAL_MS;
+    pg->next_attempt_ms = monotonic_ms() + PROBE_INTERVAL_MS;
     pg->unhealthy = true;
 }
 
 enum wait { WAIT_READY, WAIT_TIMEOUT, WAIT_BROKEN };
 
-/* Waits until the connection's socket has one of events, or the deadline (now_ms) passes. */
+/* Waits until the connection's socket has one of events, or the deadline (monotonic_ms) passes. */
 static enum wait
 wait_socket(PGconn *conn, short events, long long deadline)
 {
     for (;;) {
         struct pollfd pfd = {PQsocket(conn), events, 0};
-        long long left = deadline - now_ms();
+        long long left = deadline - monotonic_ms();
 
         if (pfd.fd < 0)
             return WAIT_BROKEN;
@@ -520,12 +502,12 @@ attempt_wait(struct store_pg *pg, short events, long long until)
     enum wait wait =
         events != 0 ? wait_socket(pg->conn, events, until) : await_result(pg->conn, until);
     if (wait == WAIT_READY)
-        pg->heard_ms = now_ms();
+        pg->heard_ms = monotonic_ms();
     return wait;
 }
 
 /*
- * Advances the attempt in progress as far as it gets before until (now_ms): PENDING when it
+ * Advances the attempt in progress as far as it gets before until (monotonic_ms): PENDING when it
  * had to wait longer, FAILED (logged) when the server refused or broke the connection.
  */
 static enum attempt
@@ -543,7 +525,7 @@ advance_attempt(struct store_pg *pg, long long until)
                     break;
                 pg->stage = STAGE_SETUP;
                 pg->setup_done = 0;
-                pg->heard_ms = now_ms();
+                pg->heard_ms = monotonic_ms();
                 continue;
             }
             if (pg->polling == PGRES_POLLING_FAILED)
@@ -552,7 +534,7 @@ advance_attempt(struct store_pg *pg, long long until)
             if (wait == WAIT_TIMEOUT)
                 return ATTEMPT_PENDING;
             pg->polling = PQconnectPoll(pg->conn);
-            pg->heard_ms = now_ms();
+            pg->heard_ms = monotonic_ms();
             continue;
         }
         /* STAGE_SETUP: each command's answer and its end (NULL), then the pipeline's sync. */
@@ -623,16 +605,16 @@ start_attempt(struct store_pg *pg, long long length_ms)
 {
     disconnect(pg);
     pg->attempt_ms = length_ms;
-    pg->attempt_deadline = now_ms() + length_ms;
+    pg->attempt_deadline = monotonic_ms() + length_ms;
     pg->conn = start_connection(pg);
-    pg->heard_ms = now_ms();
+    pg->heard_ms = monotonic_ms();
     pg->stage = STAGE_CONNECTING;
     pg->polling = pg->conn != NULL && PQstatus(pg->conn) != CONNECTION_BAD ? PGRES_POLLING_WRITING
                                                                            : PGRES_POLLING_FAILED;
 }
 
 /*
- * Advances the attempt in progress, waiting at most until wait_until (now_ms); true once the
+ * Advances the attempt in progress, waiting at most until wait_until (monotonic_ms); true once the
  * connection is ready. An attempt that failed or outlived its deadline is dropped and the
  * database is taken as unhealthy: requests answer 503 at once until the next probe. One whose
  * server fell silent (SILENCE_MS) makes it unhealthy too, but lives on as the probe.
@@ -655,7 +637,7 @@ continue_attempt(struct store_pg *pg, long long wait_until)
         pg->unhealthy = false;
         return true;
     }
-    long long now = now_ms();
+    long long now = monotonic_ms();
     if (attempt == ATTEMPT_PENDING && now < pg->attempt_deadline) {
         /* Still under way: the next request carries it on. */
         if (!pg->unhealthy && now >= pg->heard_ms + SILENCE_MS) {
@@ -718,7 +700,7 @@ ensure_connected(struct store_pg *pg, long long deadline)
         report(pg, "database connection lost", "reconnecting");
         mark_lost(pg); /* the server may be back already: try at once */
     }
-    long long now = now_ms();
+    long long now = monotonic_ms();
     if (pg->stage == STAGE_NONE) {
         if (now < pg->next_attempt_ms)
             return false;
@@ -762,7 +744,8 @@ query_label(const struct query *q)
 static enum run
 run_query_untimed(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
 {
-    long long deadline = now_ms() + pg->db_timeout_ms; /* the whole call's, connecting included */
+    long long deadline =
+        monotonic_ms() + pg->db_timeout_ms; /* the whole call's, connecting included */
 
     *out = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -799,10 +782,10 @@ run_query_untimed(struct store_pg *pg, const struct query *q, bool retry, PGresu
 static enum run
 run_query(struct store_pg *pg, const struct query *q, bool retry, PGresult **out)
 {
-    long long start = now_us();
+    long long start = monotonic_us();
     enum run run = run_query_untimed(pg, q, retry, out);
 
-    log_add_db_us(now_us() - start);
+    log_add_db_us(monotonic_us() - start);
     if (run == RUN_UNAVAILABLE)
         metrics_count(METRIC_DB_ERRORS);
     return run;
@@ -982,7 +965,7 @@ stream_rows(struct store_pg *pg, const struct query *q, store_row_fn on_row, voi
 {
     enum store_result result = STORE_OK;
 
-    if (!ensure_connected(pg, now_ms() + pg->db_timeout_ms))
+    if (!ensure_connected(pg, monotonic_ms() + pg->db_timeout_ms))
         return STORE_UNAVAILABLE;
     int sent =
         q->name != NULL
@@ -993,7 +976,7 @@ stream_rows(struct store_pg *pg, const struct query *q, store_row_fn on_row, voi
         return STORE_UNAVAILABLE;
     }
     for (;;) {
-        enum wait wait = await_result(pg->conn, now_ms() + pg->db_timeout_ms);
+        enum wait wait = await_result(pg->conn, monotonic_ms() + pg->db_timeout_ms);
         if (wait != WAIT_READY) {
             call_failed(pg, query_label(q), wait);
             return STORE_UNAVAILABLE;
@@ -1031,10 +1014,10 @@ static bool
 timed_row(void *arg, const struct note *note)
 {
     struct timed_reader *r = arg;
-    long long start = now_us();
+    long long start = monotonic_us();
     bool more = r->on_row(r->arg, note);
 
-    r->us += now_us() - start;
+    r->us += monotonic_us() - start;
     return more;
 }
 
@@ -1047,10 +1030,10 @@ static enum store_result
 list_streamed(struct store_pg *pg, const struct query *q, store_row_fn on_row, void *arg)
 {
     struct timed_reader reader = {on_row, arg, 0};
-    long long start = now_us();
+    long long start = monotonic_us();
     enum store_result result = stream_rows(pg, q, timed_row, &reader);
 
-    log_add_db_us(now_us() - start - reader.us);
+    log_add_db_us(monotonic_us() - start - reader.us);
     if (result == STORE_UNAVAILABLE)
         metrics_count(METRIC_DB_ERRORS);
     return result;
@@ -1368,16 +1351,16 @@ static enum store_result
 pg_ready(void *impl, char *why, size_t why_size)
 {
     struct store_pg *pg = impl;
-    long long now = now_ms();
+    long long now = monotonic_ms();
 
     if (pg->ready_at_ms == 0 || now - pg->ready_at_ms >= pg->ready_cache_ms) {
         pg->ready_ok = ensure_connected(pg, now + READY_WAIT_MS) &&
-                       probe_schema(pg, now_ms() + PROBE_TIMEOUT_MS);
+                       probe_schema(pg, monotonic_ms() + PROBE_TIMEOUT_MS);
         snprintf(pg->ready_why, sizeof(pg->ready_why), "%s",
                  pg->ready_ok                  ? ""
                  : pg->last_problem[0] != '\0' ? pg->last_problem
                                                : "database unavailable, reconnecting");
-        pg->ready_at_ms = now_ms();
+        pg->ready_at_ms = monotonic_ms();
     }
     snprintf(why, why_size, "%s", pg->ready_why);
     return pg->ready_ok ? STORE_OK : STORE_UNAVAILABLE;
